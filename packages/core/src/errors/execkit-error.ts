@@ -1,0 +1,44 @@
+const marker = Symbol.for('execkit.error');
+
+/**
+ * Stable string codes carried by every {@link ExecKitError}. Callers branch on these, never on
+ * messages.
+ *
+ * - `TRANSPORT_START_FAILED`: the transport could not start a shell (program missing, cwd missing,
+ *   connection refused…).
+ * - `TRANSPORT_FAILED`: the transport broke while a session was using it.
+ * - `SESSION_CLOSED`: the session's shell has ended (it ran `exit`, `exec`, was killed, or the
+ *   session was closed); open a new session.
+ * - `INVALID_OPTIONS`: an argument was rejected before anything ran.
+ * - `TIMEOUT_HANDLING_FAILED`: a command timed out or was cancelled and the shell could not be
+ *   brought back; the session has been closed.
+ * - `UNSUPPORTED_TRANSPORT`: the transport implements a contract version this core does not know.
+ */
+export type ExecKitErrorCode =
+  | 'TRANSPORT_START_FAILED'
+  | 'TRANSPORT_FAILED'
+  | 'SESSION_CLOSED'
+  | 'INVALID_OPTIONS'
+  | 'TIMEOUT_HANDLING_FAILED'
+  | 'UNSUPPORTED_TRANSPORT';
+
+/**
+ * Base class of every error execkit throws. Check with {@link ExecKitError.isInstance}, which
+ * works across duplicate copies of the package, rather than `instanceof`.
+ */
+export class ExecKitError extends Error {
+  private readonly [marker] = true;
+  /** Stable machine-readable code. */
+  readonly code: ExecKitErrorCode;
+
+  constructor(code: ExecKitErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = 'ExecKitError';
+  }
+
+  /** True when `error` is an {@link ExecKitError} from any copy of this package. */
+  static isInstance(error: unknown): error is ExecKitError {
+    return typeof error === 'object' && error !== null && marker in error;
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * `@execkit/core`: stateful, structured command execution for AI agents.
+ *
+ * Open a {@link Session} over a {@link Transport} (this package ships the local one; SSH and
+ * Docker live in their own packages), run commands, get an {@link ExecResult} for each.
+ *
+ * @packageDocumentation
+ */
+export * from './errors/index.js';
+export {
+  TRANSPORT_SPECIFICATION_VERSION,
+  type ShellChannel,
+  type ShellChannelCloseInfo,
+  type ShellChannelHandlers,
+  type ShellOpenOptions,
+  type SideCommandOptions,
+  type SideCommandResult,
+  type Transport,
+} from './transport/contract.js';
+export { createLocalTransport, type LocalTransportOptions } from './transport/local.js';
+export { Session } from './session/session.js';
+export type { ExecOptions, ExecResult, SessionInfo, SessionOptions } from './session/types.js';
+export { BoundedText } from './output/bounded-text.js';
+export { TerminalTextDecoder } from './output/terminal-text.js';

@@ -1,0 +1,492 @@
+import { InvalidOptionsError, SessionClosedError, TimeoutHandlingError, TransportStartError, UnsupportedTransportError } from '../errors/index.js';
+import { StreamOutput } from '../output/stream-output.js';
+import {
+  TRANSPORT_SPECIFICATION_VERSION,
+  type ShellChannel,
+  type ShellChannelCloseInfo,
+  type Transport,
+} from '../transport/contract.js';
+import { MarkerScanner } from './marker-scanner.js';
+import { NONCE_LENGTH, newNonce } from './nonce.js';
+import { commandText, probeLine, quoteShellWord, recoveryText, setupScript, type ShellDialect, type StdinSpec } from './shell-dialect.js';
+import { signalScript, type SignalScope } from './signal-script.js';
+import type { ExecOptions, ExecResult, SessionInfo, SessionOptions } from './types.js';
+
+const DEFAULT_TIMEOUT_MS = 120_000;
+const DEFAULT_MAX_OUTPUT_CHARS = 100_000;
+const DEFAULT_START_TIMEOUT_MS = 30_000;
+const DEFAULT_INTERRUPT_GRACE_MS = 1_000;
+/** Output that arrives between commands (from background jobs) is kept for the next command, up to this many bytes per stream. */
+const IDLE_BUFFER_LIMIT = 1024 * 1024;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+interface Frame {
+  nonce: string;
+  exitCode: number | null;
+  xtrace: boolean;
+  cwd: string;
+  body: string;
+}
+
+/** One command (or probe) in flight: scanners, outputs and the frames seen so far. */
+class PendingCommand {
+  readonly stdoutOut: StreamOutput;
+  readonly stderrOut: StreamOutput;
+  readonly stdoutScanner: MarkerScanner;
+  readonly stderrScanner: MarkerScanner;
+  readonly stdoutFrames: Frame[] = [];
+  readonly stderrMarks = new Set<string>();
+  /** The nonce whose frame, on both streams, ends this command. */
+  lastNonce: string;
+  closeInfo: ShellChannelCloseInfo | undefined;
+  readonly done: Promise<void>;
+  private resolveDone!: () => void;
+  private finished = false;
+
+  constructor(
+    readonly nonce: string,
+    maxChars: number,
+  ) {
+    this.lastNonce = nonce;
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    this.stdoutOut = new StreamOutput(maxChars);
+    this.stderrOut = new StreamOutput(maxChars);
+    this.stdoutScanner = new MarkerScanner(
+      true,
+      (bytes) => this.stdoutOut.push(bytes),
+      (frameNonce, body) => {
+        this.stdoutFrames.push(parseFrame(frameNonce, body));
+        this.check();
+      },
+      NONCE_LENGTH,
+    );
+    this.stderrScanner = new MarkerScanner(
+      false,
+      (bytes) => this.stderrOut.push(bytes),
+      (frameNonce) => {
+        this.stderrMarks.add(frameNonce);
+        this.check();
+      },
+      NONCE_LENGTH,
+    );
+    this.watch(nonce);
+  }
+
+  get isDone(): boolean {
+    return this.finished;
+  }
+
+  watch(nonce: string): void {
+    this.lastNonce = nonce;
+    this.stdoutScanner.watch(nonce);
+    this.stderrScanner.watch(nonce);
+  }
+
+  frameFor(nonce: string): Frame | undefined {
+    return this.stdoutFrames.find((frame) => frame.nonce === nonce);
+  }
+
+  closed(info: ShellChannelCloseInfo): void {
+    this.closeInfo = info;
+    this.stdoutScanner.flush();
+    this.stderrScanner.flush();
+    this.finish();
+  }
+
+  private check(): void {
+    if (this.frameFor(this.lastNonce) && this.stderrMarks.has(this.lastNonce)) this.finish();
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.resolveDone();
+  }
+}
+
+function parseFrame(nonce: string, body: string): Frame {
+  const first = body.indexOf(':');
+  const second = body.indexOf(':', first + 1);
+  const code = Number.parseInt(body.slice(0, first), 10);
+  return {
+    nonce,
+    exitCode: Number.isInteger(code) ? code : null,
+    xtrace: body.slice(first + 1, second) === '1',
+    cwd: body.slice(second + 1),
+    body,
+  };
+}
+
+/**
+ * A live shell on some machine, reached through a {@link Transport}. Commands run one at a time
+ * in the same shell, so the working directory, exported variables, functions, aliases and shell
+ * options persist from one `exec` to the next. Calls to `exec` made while one runs wait their turn.
+ *
+ * @example
+ * ```ts
+ * const session = await Session.open(createLocalTransport());
+ * await session.exec('cd /tmp && export GREETING=hi');
+ * const result = await session.exec('echo "$GREETING from $PWD"');
+ * // result.stdout === 'hi from /tmp\n', result.exitCode === 0
+ * await session.close();
+ * ```
+ */
+export class Session {
+  private pending: PendingCommand | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private queued = 0;
+  private busy = false;
+  private closeInfo: ShellChannelCloseInfo | undefined;
+  private closeReason: string | undefined;
+  private idleStdout: Buffer[] = [];
+  private idleStderr: Buffer[] = [];
+  private idleBytes = [0, 0];
+  private lastActivityAt = Date.now();
+  private currentCwd = '';
+  private channel!: ShellChannel;
+  private dialect: ShellDialect = 'bash';
+  private shellPid = 0;
+
+  private constructor(
+    private readonly transport: Transport,
+    private readonly options: Required<Pick<SessionOptions, 'timeoutMs' | 'maxOutputChars' | 'interruptGraceMs'>>,
+  ) {}
+
+  /**
+   * Starts a shell through `transport` and prepares it for framed commands.
+   *
+   * @param transport - where the shell runs (see `createLocalTransport`)
+   * @param options - see {@link SessionOptions}
+   * @throws InvalidOptionsError for bad options (unknown cwd, bad env name) — nothing is left running
+   * @throws TransportStartError when no shell starts or it does not answer within `startTimeoutMs`
+   * @throws UnsupportedTransportError when the transport speaks another contract version
+   */
+  static async open(transport: Transport, options: SessionOptions = {}): Promise<Session> {
+    if (transport.specificationVersion !== TRANSPORT_SPECIFICATION_VERSION) {
+      throw new UnsupportedTransportError(transport.specificationVersion, TRANSPORT_SPECIFICATION_VERSION);
+    }
+    const timeoutMs = checkPositive('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS);
+    const maxOutputChars = checkPositive('maxOutputChars', options.maxOutputChars, DEFAULT_MAX_OUTPUT_CHARS, true);
+    const startTimeoutMs = checkPositive('startTimeoutMs', options.startTimeoutMs, DEFAULT_START_TIMEOUT_MS);
+    const interruptGraceMs = checkPositive('interruptGraceMs', options.interruptGraceMs, DEFAULT_INTERRUPT_GRACE_MS);
+    for (const name of Object.keys(options.env ?? {})) {
+      if (!ENV_NAME.test(name)) throw new InvalidOptionsError('env', `${JSON.stringify(name)} is not a valid variable name`);
+    }
+    for (const [name, value] of Object.entries(options.env ?? {})) {
+      if (typeof value !== 'string' || value.includes('\0')) throw new InvalidOptionsError('env', `the value of ${name} must be a string without NUL bytes`);
+    }
+    if (options.cwd !== undefined && (typeof options.cwd !== 'string' || options.cwd.length === 0 || options.cwd.includes('\0'))) {
+      throw new InvalidOptionsError('cwd', 'must be a non-empty path without NUL bytes');
+    }
+
+    const session = new Session(transport, { timeoutMs, maxOutputChars, interruptGraceMs });
+    await session.start(options, startTimeoutMs);
+    return session;
+  }
+
+  private async start(options: SessionOptions, startTimeoutMs: number): Promise<void> {
+    this.channel = await this.transport.openShell(
+      { shells: options.shells ?? ['bash', 'sh'] },
+      {
+        onStdout: (chunk) => this.onOutput(0, chunk),
+        onStderr: (chunk) => this.onOutput(1, chunk),
+        onClose: (info) => this.onClose(info),
+      },
+    );
+    try {
+      const probeNonce = newNonce();
+      const probe = this.begin(probeNonce, 0);
+      this.channel.write(Buffer.from(probeLine(probeNonce)));
+      await withTimeout(probe.done, startTimeoutMs, () => new TransportStartError(`The shell did not answer within ${startTimeoutMs} ms.`));
+      this.pending = undefined;
+      const frame = probe.frameFor(probeNonce);
+      if (!frame) throw new TransportStartError(`The shell ended during start-up${describeClose(probe.closeInfo)}.`);
+      // Probe body: ":<BASH_VERSION>:<pid>".
+      const [, bashVersion = '', pid = ''] = frame.body.split(':');
+      const major = Number.parseInt(bashVersion, 10);
+      const minor = Number.parseInt(bashVersion.split('.')[1] ?? '', 10);
+      this.dialect = major > 5 || (major === 5 && minor >= 1) ? 'bash' : 'sh';
+      this.shellPid = Number.parseInt(pid, 10);
+      this.channel.write(Buffer.from(setupScript(this.dialect)));
+
+      const setup: string[] = [];
+      if (options.cwd !== undefined) setup.push(`cd -- ${quoteShellWord(options.cwd)}`);
+      const env = Object.entries(options.env ?? {});
+      if (env.length > 0) setup.push(`export ${env.map(([name, value]) => `${name}=${quoteShellWord(value)}`).join(' ')}`);
+      const first = await this.run(setup.join(' && '), { timeoutMs: startTimeoutMs });
+      if (first.sessionClosed) throw new TransportStartError(`The shell ended during start-up${describeClose(this.closeInfo)}.`);
+      if (first.exitCode !== 0) {
+        throw new InvalidOptionsError(options.cwd !== undefined ? 'cwd' : 'env', first.stderr.trim() || `setup failed with exit code ${first.exitCode}`);
+      }
+      this.lastActivityAt = Date.now();
+    } catch (error) {
+      await this.channel.close();
+      throw error;
+    }
+  }
+
+  /** The working directory after the last command. */
+  get cwd(): string {
+    return this.currentCwd;
+  }
+
+  /** True once the shell has ended (by `exit`, by `close()`, or by failure). */
+  get closed(): boolean {
+    return this.closeInfo !== undefined || this.closeReason !== undefined;
+  }
+
+  /** A snapshot of the session's state. */
+  info(): SessionInfo {
+    return {
+      transport: this.transport.kind,
+      target: this.transport.target,
+      dialect: this.dialect,
+      shellPid: this.shellPid,
+      cwd: this.currentCwd,
+      busy: this.busy,
+      queued: this.queued,
+      lastActivityAt: this.lastActivityAt,
+      closed: this.closed,
+    };
+  }
+
+  /**
+   * Runs `command` in the session's shell and resolves with its {@link ExecResult}. Waits for
+   * earlier commands on this session to finish first.
+   *
+   * A command that runs past `timeoutMs`, or whose `signal` aborts, is interrupted (SIGINT to the
+   * session's processes, escalating to SIGTERM and SIGKILL of its child processes after
+   * `interruptGraceMs` each) and the session stays usable, with its state intact.
+   *
+   * @param command - shell text (bash or POSIX sh, as the session's dialect); any bytes but NUL
+   * @throws InvalidOptionsError for bad arguments; nothing runs
+   * @throws SessionClosedError when the shell has ended
+   * @throws TimeoutHandlingError when an interrupted shell could not be recovered (the session is then closed)
+   */
+  exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    if (typeof command !== 'string') return Promise.reject(new InvalidOptionsError('command', 'must be a string'));
+    if (command.includes('\0')) return Promise.reject(new InvalidOptionsError('command', 'contains a NUL byte, which a shell cannot receive'));
+    if (options.stdin !== undefined && typeof options.stdin !== 'string') return Promise.reject(new InvalidOptionsError('stdin', 'must be a string'));
+    if (options.stdin?.includes('\0')) return Promise.reject(new InvalidOptionsError('stdin', 'contains a NUL byte'));
+    let timeoutMs: number;
+    let maxChars: number;
+    try {
+      timeoutMs = checkPositive('timeoutMs', options.timeoutMs, this.options.timeoutMs);
+      maxChars = checkPositive('maxOutputChars', options.maxOutputChars, this.options.maxOutputChars, true);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.closed) return Promise.reject(this.closedError());
+    this.queued++;
+    const run = this.queue.then(async () => {
+      this.queued--;
+      if (this.closed) throw this.closedError();
+      this.busy = true;
+      try {
+        return await this.run(command, { timeoutMs, maxChars, stdin: options.stdin, signal: options.signal });
+      } finally {
+        this.busy = false;
+        this.lastActivityAt = Date.now();
+      }
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Ends the shell and every process it started, including background jobs. Commands waiting in
+   * the queue reject with `SessionClosedError`. Safe to call more than once.
+   */
+  async close(): Promise<void> {
+    if (this.closeInfo) return;
+    this.closeReason ??= 'closed by the caller';
+    await this.channel.close();
+  }
+
+  private closedError(): SessionClosedError {
+    const reason = this.closeReason ?? (this.closeInfo?.reason === 'exited' ? 'the shell exited' : 'the shell ended');
+    return new SessionClosedError(reason, this.closeInfo?.exitCode ?? null);
+  }
+
+  private begin(nonce: string, maxChars: number): PendingCommand {
+    const pending = new PendingCommand(nonce, maxChars);
+    this.pending = pending;
+    for (const chunk of this.idleStdout.splice(0)) pending.stdoutScanner.push(chunk);
+    for (const chunk of this.idleStderr.splice(0)) pending.stderrScanner.push(chunk);
+    this.idleBytes = [0, 0];
+    return pending;
+  }
+
+  private async run(
+    command: string,
+    options: { timeoutMs: number; maxChars?: number; stdin?: string | undefined; signal?: AbortSignal | undefined },
+  ): Promise<ExecResult> {
+    const maxChars = options.maxChars ?? this.options.maxOutputChars;
+    const started = performance.now();
+    if (options.signal?.aborted) return this.emptyResult(command, { aborted: true });
+    const nonce = newNonce();
+    const stdin: StdinSpec = options.stdin === undefined ? { kind: 'none' } : { kind: 'data', text: options.stdin };
+    const pending = this.begin(nonce, maxChars);
+    this.channel.write(Buffer.from(commandText(this.dialect, command, nonce, stdin, heredocTag(command, options.stdin))));
+
+    let timedOut = false;
+    let aborted = false;
+    let interruption: Promise<void> | undefined;
+    const interrupt = (why: 'timeout' | 'abort') => {
+      if (interruption || pending.isDone) return;
+      if (why === 'timeout') timedOut = true;
+      else aborted = true;
+      interruption = this.interrupt(pending);
+    };
+    const timer = setTimeout(() => interrupt('timeout'), options.timeoutMs);
+    const onAbort = () => interrupt('abort');
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await pending.done;
+      if (interruption) await interruption;
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      if (this.pending === pending) this.pending = undefined;
+    }
+    const durationMs = performance.now() - started;
+
+    const own = pending.frameFor(nonce);
+    const last = pending.frameFor(pending.lastNonce) ?? pending.stdoutFrames.at(-1);
+    const first = own ?? pending.stdoutFrames[0];
+    if (last) this.currentCwd = last.cwd;
+    const out = pending.stdoutOut.finish();
+    const err = pending.stderrOut.finish();
+    const sessionClosed = pending.closeInfo !== undefined && !own;
+    let exitCode: number | null = first ? first.exitCode : (pending.closeInfo?.exitCode ?? null);
+    if (sessionClosed && pending.closeInfo?.reason === 'closed') exitCode = own ? exitCode : null;
+    const result: ExecResult = {
+      command,
+      stdout: out.text,
+      stderr: err.text,
+      exitCode,
+      durationMs: Math.round(durationMs * 1000) / 1000,
+      cwd: this.currentCwd,
+      truncated: out.truncated || err.truncated,
+      stdoutTruncated: out.truncated,
+      stderrTruncated: err.truncated,
+      timedOut,
+      aborted,
+      stdoutBytes: out.bytes,
+      stderrBytes: err.bytes,
+      sessionClosed,
+    };
+    if (sessionClosed && (timedOut || aborted) && this.closeReason === undefined) {
+      this.closeReason = 'the shell could not be interrupted';
+    }
+    return result;
+  }
+
+  private emptyResult(command: string, flags: { aborted: boolean }): ExecResult {
+    return {
+      command,
+      stdout: '',
+      stderr: '',
+      exitCode: null,
+      durationMs: 0,
+      cwd: this.currentCwd,
+      truncated: false,
+      stdoutTruncated: false,
+      stderrTruncated: false,
+      timedOut: false,
+      aborted: flags.aborted,
+      stdoutBytes: 0,
+      stderrBytes: 0,
+      sessionClosed: false,
+    };
+  }
+
+  /**
+   * Brings the shell back from a running command: SIGINT to the session's process group (the
+   * interactive shell aborts its current command, children die), then SIGTERM and SIGKILL to its
+   * other processes; after each step a recovery probe asks the shell for a fresh frame. When none
+   * comes back the shell is killed and the session closed.
+   */
+  private async interrupt(pending: PendingCommand): Promise<void> {
+    const steps: Array<Array<[string, SignalScope]>> = [
+      [['INT', 'group']],
+      [['TERM', 'others'], ['INT', 'shell']],
+      [['KILL', 'others'], ['INT', 'shell']],
+    ];
+    let failure: unknown;
+    for (const step of steps) {
+      if (pending.isDone) return;
+      try {
+        for (const [signal, scope] of step) {
+          await this.transport.runSideCommand(signalScript(this.shellPid, signal, scope), { timeoutMs: 10_000 });
+        }
+      } catch (error) {
+        failure = error;
+      }
+      if (pending.isDone) return;
+      const recovery = newNonce();
+      pending.watch(recovery);
+      this.channel.write(Buffer.from(recoveryText(this.dialect, recovery)));
+      await Promise.race([pending.done, delay(this.options.interruptGraceMs)]);
+    }
+    if (pending.isDone) return;
+    this.closeReason = 'the shell could not be interrupted';
+    await this.channel.close();
+    if (failure) throw new TimeoutHandlingError('Could not signal the session\'s processes; the session was closed.', { cause: failure });
+  }
+
+  private onOutput(stream: 0 | 1, chunk: Uint8Array): void {
+    const pending = this.pending;
+    if (pending) {
+      (stream === 0 ? pending.stdoutScanner : pending.stderrScanner).push(chunk);
+      return;
+    }
+    if (this.idleBytes[stream]! + chunk.length > IDLE_BUFFER_LIMIT) return;
+    this.idleBytes[stream]! += chunk.length;
+    (stream === 0 ? this.idleStdout : this.idleStderr).push(Buffer.from(chunk));
+  }
+
+  private onClose(info: ShellChannelCloseInfo): void {
+    this.closeInfo = info;
+    this.pending?.closed(info);
+  }
+}
+
+function heredocTag(command: string, stdin: string | undefined): string {
+  for (;;) {
+    const tag = `EK_${newNonce().slice(0, 16)}`;
+    if (!command.includes(tag) && !(stdin ?? '').includes(tag)) return tag;
+  }
+}
+
+function checkPositive(field: string, value: number | undefined, fallback: number, integer = false): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    throw new InvalidOptionsError(field, `must be a positive ${integer ? 'integer' : 'number'}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function describeClose(info: ShellChannelCloseInfo | undefined): string {
+  if (!info) return '';
+  if (info.signal) return ` (killed by ${info.signal})`;
+  return info.exitCode === null ? '' : ` (exit code ${info.exitCode})`;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, error: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(error()), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The in-band protocol spoken to a session's shell: a probe that tells bash from POSIX sh, the
+ * one-time setup each dialect needs, and the text sent per command.
+ *
+ * Every command is followed by a frame the shell prints itself: on stdout
+ * `<N><exit code>:<x>:<cwd><N>` and on stderr `<N>`, where `N` is a fresh 128-bit nonce that
+ * appears only in the text of the shell's own trailer: never in the command's environment,
+ * arguments, files or variables. See docs/framing.md.
+ */
+
+/** Which shell language the session speaks. */
+export type ShellDialect = 'bash' | 'sh';
+
+/** Quotes `text` as one single-quoted shell word (POSIX; bash and sh alike). */
+export function quoteShellWord(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * The probe line sent first on a new channel. Prints `<N>:<$BASH_VERSION>:<$$><N>` on stdout and
+ * `<N>` on stderr in both bash and sh; everything a shell printed before it (banners, job-control
+ * warnings) is discarded.
+ */
+export function probeLine(nonce: string): string {
+  return `printf '%s:%s:%s%s' ${nonce} "\${BASH_VERSION-}" "$$" ${nonce}; printf '%s' ${nonce} >&2\n`;
+}
+
+/** One-time setup per dialect: quiet prompts, no history or job control, marker fds, helpers. */
+export function setupScript(dialect: ShellDialect): string {
+  if (dialect === 'bash') {
+    return [
+      'set +m +H +o history; unset PROMPT_COMMAND MAILCHECK HISTFILE; PS1= PS2= PS0= PS4="+ "; exec 60>&2 61>&1 2>/dev/null; __ek_x= __ek_px= __ek_u= __ek_n=',
+      // __ek_b runs first inside every command: it restores the user's xtrace and posix state.
+      '__ek_b() { { __ek_u=1; [[ -n ${__ek_x-} ]] && set -x; [[ -n ${__ek_px-} ]] || \\unset POSIXLY_CORRECT; } 2>/dev/null; }',
+      // __ek_e runs after every command: posix mode makes special builtins immune to user
+      // functions; it records the user's state, reads the nonce line and prints the frame.
+      '__ek_e() { { __ek_r=$? __ek_o=$- __ek_so=${SHELLOPTS-} POSIXLY_CORRECT=y; set +x; \\unset -f builtin; if [[ -n ${__ek_u-} ]]; then __ek_u=; [[ $__ek_o == *x* ]] && __ek_x=1 || __ek_x=; [[ :$__ek_so: == *:posix:* ]] && __ek_px=1 || __ek_px=; fi; __ek_n=$1; builtin printf \'%s%s:%s:%s%s\' "$__ek_n" "$__ek_r" "${__ek_x-}" "$PWD" "$__ek_n" >&61; builtin printf %s "$__ek_n" >&60; __ek_n=; } 2>/dev/null; }',
+      '__ek_p() { POSIXLY_CORRECT=y; \\unset -f builtin; builtin printf %s "$1"; }',
+      'readonly -f __ek_b __ek_e __ek_p; POSIXLY_CORRECT=y',
+      '',
+    ].join('\n');
+  }
+  return 'set +m 2>/dev/null; PS1= PS2= PS4="+ "; exec 7>&2 8>&1 2>/dev/null; __ek_x= __ek_u=\n';
+}
+
+/** What to feed a command on its standard input. */
+export type StdinSpec = { kind: 'none' } | { kind: 'data'; text: string };
+
+/**
+ * The text that runs `command` and then prints its frame with `nonce`.
+ *
+ * @param heredocTag - a random word that `command` and the stdin text do not contain (sh only)
+ */
+export function commandText(
+  dialect: ShellDialect,
+  command: string,
+  nonce: string,
+  stdin: StdinSpec,
+  heredocTag: string,
+): string {
+  if (dialect === 'bash') {
+    let redirect = '</dev/null';
+    if (stdin.kind === 'data') {
+      if (stdin.text.endsWith('\n')) redirect = `<<<${quoteShellWord(stdin.text.slice(0, -1))}`;
+      else redirect = `< <(\\__ek_p ${quoteShellWord(stdin.text)})`;
+    }
+    const body = quoteShellWord(`\\__ek_b;${command}`);
+    return `\\. /dev/fd/62 62<<<${body} ${redirect} 2>&60;{ \\__ek_e ${nonce}; } 2>/dev/null\n`;
+  }
+  let prefix = '';
+  let redirect = '</dev/null';
+  let cleanup = '';
+  if (stdin.kind === 'data') {
+    prefix = `__ek_t=$(mktemp) && command printf %s ${quoteShellWord(stdin.text)} >"$__ek_t"\n`;
+    redirect = '<"$__ek_t"';
+    cleanup = ' command rm -f "$__ek_t";';
+  }
+  return (
+    `${prefix}command . /dev/fd/9 9<<'${heredocTag}' ${redirect} 2>&7\n` +
+    `__ek_u=1; case \${__ek_x-} in 1) set -x;; esac;${command}\n${heredocTag}\n` +
+    shFrameTrailer(nonce, cleanup)
+  );
+}
+
+function shFrameTrailer(nonce: string, cleanup: string): string {
+  return (
+    `{ __ek_r=$? __ek_o=$-; set +x; unset -f command;${cleanup} if [ -n "\${__ek_u-}" ]; then __ek_u=; case $__ek_o in *x*) __ek_x=1;; *) __ek_x=;; esac; fi; ` +
+    `command printf '%s%s:%s:%s%s' ${nonce} "$__ek_r" "$__ek_x" "$PWD" ${nonce} >&8; command printf %s ${nonce} >&7; } 2>/dev/null\n`
+  );
+}
+
+/**
+ * Text that makes an idle shell print a frame with `nonce` without running anything: used to
+ * find the shell again after an interrupt.
+ */
+export function recoveryText(dialect: ShellDialect, nonce: string): string {
+  if (dialect === 'bash') return `{ \\__ek_e ${nonce}; } 2>/dev/null\n`;
+  return shFrameTrailer(nonce, '');
+}

@@ -1,0 +1,105 @@
+/**
+ * The transport contract: what a transport (local, SSH, Docker…) must provide for core to run
+ * sessions over it. Versioned by {@link TRANSPORT_SPECIFICATION_VERSION}; core refuses other
+ * versions with an `UnsupportedTransportError`.
+ *
+ * A transport makes no assumption that the shell shares a machine, a pid namespace or a clock
+ * with this process: everything core needs from the far side goes through the shell channel's
+ * bytes or through {@link Transport.runSideCommand}.
+ */
+
+/** The contract version this core implements. */
+export const TRANSPORT_SPECIFICATION_VERSION = 'execkit-transport-v1' as const;
+
+/** How a shell channel ended. */
+export interface ShellChannelCloseInfo {
+  /** The shell's exit status when it exited normally, else `null`. */
+  exitCode: number | null;
+  /** The signal name (e.g. `SIGKILL`) when the shell was killed by one, else `null`. */
+  signal: string | null;
+  /**
+   * Why the channel ended: `exited` (the shell ended by itself), `closed` (core or the caller
+   * closed it) or `error` (the transport failed; see `error`).
+   */
+  reason: 'exited' | 'closed' | 'error';
+  /** The transport's error when `reason` is `error`. */
+  error?: Error;
+}
+
+/** Callbacks a transport calls for one shell channel. Called in arrival order, never concurrently. */
+export interface ShellChannelHandlers {
+  /** Bytes the shell wrote to its standard output. */
+  onStdout(chunk: Uint8Array): void;
+  /** Bytes the shell wrote to its standard error, kept apart from stdout. */
+  onStderr(chunk: Uint8Array): void;
+  /** Called once, after the last `onStdout`/`onStderr`, when the channel has ended. */
+  onClose(info: ShellChannelCloseInfo): void;
+}
+
+/** Options for {@link Transport.openShell}. */
+export interface ShellOpenOptions {
+  /**
+   * Shells to try, in order. `bash` is started as `bash --noprofile --norc --noediting -i`, `sh`
+   * as `sh -i` with `ENV` empty. Default `['bash', 'sh']`.
+   */
+  shells?: ReadonlyArray<'bash' | 'sh'>;
+  /** Extra environment variables for the shell process, where the transport can set them. */
+  env?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A live shell process with stdin, stdout and stderr as separate byte streams (no PTY).
+ *
+ * The shell runs interactive (`-i`) so that an interrupt (SIGINT) aborts the running command and
+ * returns the shell to reading input instead of killing it.
+ */
+export interface ShellChannel {
+  /** Writes bytes to the shell's standard input. */
+  write(data: Uint8Array): void;
+  /**
+   * Ends the shell and every process it started (its process group), then resolves once
+   * `onClose` has been called. Safe to call more than once.
+   */
+  close(): Promise<void>;
+}
+
+/** Options for {@link Transport.runSideCommand}. */
+export interface SideCommandOptions {
+  /** Kill the side command after this many ms. Default 10_000. */
+  timeoutMs?: number;
+  /** Cancels the side command. */
+  signal?: AbortSignal;
+}
+
+/** The outcome of a side command. Output is raw text, decoded as UTF-8. */
+export interface SideCommandResult {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * A way to reach a machine: starts shells and runs side commands there.
+ *
+ * Implementations: `createLocalTransport()` in this package, `@execkit/transport-ssh`,
+ * `@execkit/transport-docker`.
+ */
+export interface Transport {
+  /** Must equal {@link TRANSPORT_SPECIFICATION_VERSION}. */
+  readonly specificationVersion: typeof TRANSPORT_SPECIFICATION_VERSION;
+  /** Short kind name: `local`, `ssh`, `docker`… Used in session ids. */
+  readonly kind: string;
+  /** Human-readable target, e.g. `local` or `alice@build-1:22`. Never contains secrets. */
+  readonly target: string;
+  /**
+   * Starts a shell. Throws `TransportStartError` when no shell can be started.
+   */
+  openShell(options: ShellOpenOptions, handlers: ShellChannelHandlers): Promise<ShellChannel>;
+  /**
+   * Runs `command` with `sh -c` outside any session, on the same machine as the shells (used to
+   * signal a session's processes). Throws `TransportError` when it cannot be run.
+   */
+  runSideCommand(command: string, options?: SideCommandOptions): Promise<SideCommandResult>;
+  /** Releases the transport's resources (connections). Sessions should be closed first. */
+  close(): Promise<void>;
+}
