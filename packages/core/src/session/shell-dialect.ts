@@ -71,14 +71,16 @@ export function commandText(
   let redirect = '</dev/null';
   let cleanup = '';
   if (stdin.kind === 'data') {
-    prefix = `__ek_t=$(mktemp) && command printf %s ${quoteShellWord(stdin.text)} >"$__ek_t"\n`;
+    prefix = `__ek_t=$(mktemp) && command printf %s ${quoteShellWord(stdin.text)} >"$__ek_t"; `;
     redirect = '<"$__ek_t"';
     cleanup = ' command rm -f "$__ek_t";';
   }
+  // The braces make the shell read the whole text, trailer included, before running any of it:
+  // nothing of it is left in the input pipe for the command to read.
   return (
-    `${prefix}command . /dev/fd/9 9<<'${heredocTag}' ${redirect} 2>&7\n` +
+    `{ ${prefix}command . /dev/fd/9 9<<'${heredocTag}' ${redirect} 2>&7\n` +
     `__ek_u=1; case \${__ek_x-} in 1) set -x;; esac;${command}\n${heredocTag}\n` +
-    shFrameTrailer(nonce, cleanup)
+    `${shFrameTrailer(nonce, cleanup).slice(0, -1)}\n}\n`
   );
 }
 

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidOptionsError, SessionClosedError, UnsupportedTransportError } from '../errors/index.js';
+import { countProcesses } from '../testing/conformance.js';
+import type { Transport } from '../transport/contract.js';
+import { createLocalTransport } from '../transport/local.js';
+import { Session } from './session.js';
+
+describe('Session (local)', () => {
+  const transport = createLocalTransport();
+  let session: Session;
+  beforeAll(async () => {
+    session = await Session.open(transport);
+  });
+  afterAll(() => session.close());
+
+  it('starts in cwd with env exported, and describes itself', async () => {
+    const s = await Session.open(transport, { cwd: '/tmp', env: { EK_A: "it's $x", EK_B: 'two\nlines' } });
+    try {
+      const result = await s.exec('printf "%s|%s|" "$EK_A" "$EK_B"; sh -c \'printf %s "$EK_A"\'');
+      expect(result.stdout).toBe("it's $x|two\nlines|it's $x");
+      expect(s.cwd).toBe('/tmp');
+      const info = s.info();
+      expect(info).toMatchObject({ transport: 'local', target: 'local', dialect: 'bash', cwd: '/tmp', busy: false, queued: 0, closed: false });
+      expect(info.shellPid).toBeGreaterThan(1);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('rejects bad options with typed errors and leaves nothing running', async () => {
+    await expect(Session.open(transport, { cwd: '/does/not/exist' })).rejects.toMatchObject({ code: 'INVALID_OPTIONS', field: 'cwd' });
+    await expect(Session.open(transport, { env: { 'BAD-NAME': 'x' } })).rejects.toBeInstanceOf(InvalidOptionsError);
+    await expect(Session.open(transport, { timeoutMs: -1 })).rejects.toMatchObject({ field: 'timeoutMs' });
+    await expect(session.exec('echo', { timeoutMs: 0 })).rejects.toMatchObject({ field: 'timeoutMs' });
+    await expect(session.exec('echo', { maxOutputChars: 1.5 })).rejects.toMatchObject({ field: 'maxOutputChars' });
+    await expect(session.exec('echo a\0b')).rejects.toMatchObject({ field: 'command' });
+    await expect(session.exec(42 as unknown as string)).rejects.toMatchObject({ field: 'command' });
+    await expect(session.exec('cat', { stdin: 'a\0' })).rejects.toMatchObject({ field: 'stdin' });
+    expect((await session.exec('echo still fine')).stdout).toBe('still fine\n');
+  });
+
+  it('refuses a transport of another contract version', async () => {
+    const alien = { ...transport, specificationVersion: 'execkit-transport-v0' } as unknown as Transport;
+    await expect(Session.open(alien)).rejects.toBeInstanceOf(UnsupportedTransportError);
+  });
+
+  it('gives output that arrives between commands to the next command', async () => {
+    await session.exec('(sleep 0.2; echo late; echo late-err >&2) &');
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const result = await session.exec('echo now');
+    expect(result.stdout).toBe('late\nnow\n');
+    expect(result.stderr).toBe('late-err\n');
+  });
+
+  it('keeps memory flat while a command prints 1 GB', async () => {
+    global.gc?.();
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 20);
+    try {
+      const result = await session.exec('yes abcdefghijklmnopqrstuvwxyz | head -c 1000000000', { timeoutMs: 120_000 });
+      expect(result.stdoutBytes).toBe(1_000_000_000);
+      expect(result.truncated).toBe(true);
+      expect(result.stdout.length).toBeLessThan(100_100);
+      expect(result.stdout.startsWith('abcdefghijklmnopqrstuvwxyz\n')).toBe(true);
+    } finally {
+      clearInterval(sampler);
+    }
+    expect(peak - before).toBeLessThan(200 * 1024 * 1024);
+  });
+
+  it('close() during a running command resolves it as closed and rejects the queue', async () => {
+    const s = await Session.open(transport);
+    const running = s.exec('echo partial; sleep 1000.5151');
+    const queued = s.exec('echo never');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await s.close();
+    const result = await running;
+    expect(result).toMatchObject({ sessionClosed: true, stdout: 'partial\n', exitCode: null });
+    await expect(queued).rejects.toBeInstanceOf(SessionClosedError);
+    expect(await countProcesses(transport, '1000[.]5151')).toBe(0);
+  });
+});
