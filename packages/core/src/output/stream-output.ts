@@ -6,7 +6,7 @@ import { TerminalTextDecoder } from './terminal-text.js';
  * bounded head and tail. Memory stays flat whatever the output size.
  */
 export class StreamOutput {
-  private readonly decoder = new TerminalTextDecoder();
+  private decoder: TerminalTextDecoder | undefined;
   private readonly text: BoundedText;
   private byteCount = 0;
   private ended = false;
@@ -19,6 +19,7 @@ export class StreamOutput {
   push(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
     this.byteCount += bytes.length;
+    this.decoder ??= new TerminalTextDecoder();
     this.text.append(this.decoder.push(bytes));
   }
 
@@ -26,7 +27,7 @@ export class StreamOutput {
   finish(): { text: string; bytes: number; truncated: boolean } {
     if (!this.ended) {
       this.ended = true;
-      this.text.append(this.decoder.end());
+      if (this.decoder) this.text.append(this.decoder.end());
     }
     return { text: this.text.toString(), bytes: this.byteCount, truncated: this.text.truncated };
   }

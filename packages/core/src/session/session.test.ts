@@ -32,6 +32,7 @@ describe('Session (local)', () => {
     await expect(Session.open(transport, { env: { 'BAD-NAME': 'x' } })).rejects.toBeInstanceOf(InvalidOptionsError);
     await expect(Session.open(transport, { timeoutMs: -1 })).rejects.toMatchObject({ field: 'timeoutMs' });
     await expect(session.exec('echo', { timeoutMs: 0 })).rejects.toMatchObject({ field: 'timeoutMs' });
+    await expect(session.exec('echo', { timeoutMs: 3e9 })).rejects.toMatchObject({ field: 'timeoutMs' });
     await expect(session.exec('echo', { maxOutputChars: 1.5 })).rejects.toMatchObject({ field: 'maxOutputChars' });
     await expect(session.exec('echo a\0b')).rejects.toMatchObject({ field: 'command' });
     await expect(session.exec(42 as unknown as string)).rejects.toMatchObject({ field: 'command' });

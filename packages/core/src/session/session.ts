@@ -23,7 +23,8 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 interface Frame {
   nonce: string;
   exitCode: number | null;
-  xtrace: boolean;
+  /** Flags the shell set: `x` when xtrace is on. */
+  flags: string;
   cwd: string;
   body: string;
 }
@@ -111,7 +112,7 @@ function parseFrame(nonce: string, body: string): Frame {
   return {
     nonce,
     exitCode: Number.isInteger(code) ? code : null,
-    xtrace: body.slice(first + 1, second) === '1',
+    flags: body.slice(first + 1, second),
     cwd: body.slice(second + 1),
     body,
   };
@@ -145,6 +146,7 @@ export class Session {
   private currentCwd = '';
   private channel!: ShellChannel;
   private dialect: ShellDialect = 'bash';
+
   private shellPid = 0;
 
   private constructor(
@@ -303,6 +305,7 @@ export class Session {
     await this.channel.close();
   }
 
+
   private closedError(): SessionClosedError {
     const reason = this.closeReason ?? (this.closeInfo?.reason === 'exited' ? 'the shell exited' : 'the shell ended');
     return new SessionClosedError(reason, this.closeInfo?.exitCode ?? null);
@@ -327,7 +330,8 @@ export class Session {
     const nonce = newNonce();
     const stdin: StdinSpec = options.stdin === undefined ? { kind: 'none' } : { kind: 'data', text: options.stdin };
     const pending = this.begin(nonce, maxChars);
-    this.channel.write(Buffer.from(commandText(this.dialect, command, nonce, stdin, heredocTag(command, options.stdin))));
+    const tag = this.dialect === 'sh' ? heredocTag(command, options.stdin) : '';
+    this.channel.write(Buffer.from(commandText(this.dialect, command, nonce, stdin, tag)));
 
     let timedOut = false;
     let aborted = false;
@@ -459,10 +463,16 @@ function heredocTag(command: string, stdin: string | undefined): string {
   }
 }
 
+/** The longest delay a Node.js timer supports, in ms (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 function checkPositive(field: string, value: number | undefined, fallback: number, integer = false): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
     throw new InvalidOptionsError(field, `must be a positive ${integer ? 'integer' : 'number'}, got ${String(value)}`);
+  }
+  if (field.endsWith('Ms') && value > MAX_TIMER_MS) {
+    throw new InvalidOptionsError(field, `must be at most ${MAX_TIMER_MS} ms (about 24.8 days), got ${value}`);
   }
   return value;
 }

@@ -29,12 +29,14 @@ export function probeLine(nonce: string): string {
 export function setupScript(dialect: ShellDialect): string {
   if (dialect === 'bash') {
     return [
-      'set +m +H +o history; unset PROMPT_COMMAND MAILCHECK HISTFILE; PS1= PS2= PS0= PS4="+ "; exec 60>&2 61>&1 2>/dev/null; __ek_x= __ek_px= __ek_u= __ek_n=',
-      // __ek_b runs first inside every command: it restores the user's xtrace and posix state.
-      '__ek_b() { { __ek_u=1; [[ -n ${__ek_x-} ]] && set -x; [[ -n ${__ek_px-} ]] || \\unset POSIXLY_CORRECT; } 2>/dev/null; }',
-      // __ek_e runs after every command: posix mode makes special builtins immune to user
-      // functions; it records the user's state, reads the nonce line and prints the frame.
-      '__ek_e() { { __ek_r=$? __ek_o=$- __ek_so=${SHELLOPTS-} POSIXLY_CORRECT=y; set +x; \\unset -f builtin; if [[ -n ${__ek_u-} ]]; then __ek_u=; [[ $__ek_o == *x* ]] && __ek_x=1 || __ek_x=; [[ :$__ek_so: == *:posix:* ]] && __ek_px=1 || __ek_px=; fi; __ek_n=$1; builtin printf \'%s%s:%s:%s%s\' "$__ek_n" "$__ek_r" "${__ek_x-}" "$PWD" "$__ek_n" >&61; builtin printf %s "$__ek_n" >&60; __ek_n=; } 2>/dev/null; }',
+      // fds 58/59: /dev/null for reading/writing; 60/61: the channel's stderr/stdout, where frames go.
+      'set +m +H +o history; history -c; unset PROMPT_COMMAND MAILCHECK HISTFILE; PS1= PS2= PS0= PS4="+ "; exec 58</dev/null 59>/dev/null 60>&2 61>&1 2>&59; __ek_x= __ek_px= __ek_u=',
+      // __ek_b runs first inside every command: it restores the user's posix and xtrace state.
+      '__ek_b() { __ek_u=1; if [[ -n ${__ek_x-} ]]; then set -x; { [[ -n ${__ek_px-} ]] || \\unset POSIXLY_CORRECT; } 2>&59; else [[ -n ${__ek_px-} ]] || \\unset POSIXLY_CORRECT; fi; }',
+      // __ek_e runs after every command (its trace, if any, goes to /dev/null): it records the
+      // user's state, then in posix mode, where special builtins cannot be shadowed by functions,
+      // removes a function named `builtin` and prints the frame (flag x: xtrace is on).
+      '__ek_e() { __ek_r=${2-$?} __ek_o=$- __ek_g=; if [[ -n ${__ek_u-} ]]; then __ek_u=; [[ $__ek_o == *x* ]] && __ek_x=1 || __ek_x=; [[ -o posix ]] && __ek_px=1 || __ek_px=; fi; [[ -n ${__ek_x-} ]] && __ek_g=x; POSIXLY_CORRECT=y; set +x; \\unset -f builtin; builtin printf \'%s%s:%s:%s%s\' "$1" "$__ek_r" "$__ek_g" "$PWD" "$1" >&61; builtin printf %s "$1" >&60; }',
       '__ek_p() { POSIXLY_CORRECT=y; \\unset -f builtin; builtin printf %s "$1"; }',
       'readonly -f __ek_b __ek_e __ek_p; POSIXLY_CORRECT=y',
       '',
@@ -59,13 +61,15 @@ export function commandText(
   heredocTag: string,
 ): string {
   if (dialect === 'bash') {
-    let redirect = '</dev/null';
+    let redirect = '<&58';
     if (stdin.kind === 'data') {
       if (stdin.text.endsWith('\n')) redirect = `<<<${quoteShellWord(stdin.text.slice(0, -1))}`;
       else redirect = `< <(\\__ek_p ${quoteShellWord(stdin.text)})`;
     }
+    // Sourcing the command (rather than eval) parses it the way a script is parsed and keeps
+    // job-control chatter ("[1] 4242", "exit") out of its output.
     const body = quoteShellWord(`\\__ek_b;${command}`);
-    return `\\. /dev/fd/62 62<<<${body} ${redirect} 2>&60;{ \\__ek_e ${nonce}; } 2>/dev/null\n`;
+    return `\\. /dev/fd/62 62<<<${body} ${redirect} 2>&60;{ \\__ek_e ${nonce}; } 2>&59\n`;
   }
   let prefix = '';
   let redirect = '</dev/null';
@@ -87,7 +91,7 @@ export function commandText(
 function shFrameTrailer(nonce: string, cleanup: string): string {
   return (
     `{ __ek_r=$? __ek_o=$-; set +x; unset -f command;${cleanup} if [ -n "\${__ek_u-}" ]; then __ek_u=; case $__ek_o in *x*) __ek_x=1;; *) __ek_x=;; esac; fi; ` +
-    `command printf '%s%s:%s:%s%s' ${nonce} "$__ek_r" "$__ek_x" "$PWD" ${nonce} >&8; command printf %s ${nonce} >&7; } 2>/dev/null\n`
+    `command printf '%s%s:%s:%s%s' ${nonce} "$__ek_r" "\${__ek_x:+x}" "$PWD" ${nonce} >&8; command printf %s ${nonce} >&7; } 2>/dev/null\n`
   );
 }
 
@@ -96,6 +100,8 @@ function shFrameTrailer(nonce: string, cleanup: string): string {
  * find the shell again after an interrupt.
  */
 export function recoveryText(dialect: ShellDialect, nonce: string): string {
-  if (dialect === 'bash') return `{ \\__ek_e ${nonce}; } 2>/dev/null\n`;
+  // Reopens the helper fds in case the command closed them (posix mode is on here, so `exec`
+  // is the builtin).
+  if (dialect === 'bash') return `{ __ek_q=$?; \\exec 58</dev/null 59>/dev/null; \\__ek_e ${nonce} "$__ek_q"; } 2>/dev/null\n`;
   return shFrameTrailer(nonce, '');
 }

@@ -112,6 +112,7 @@ export function describeTransportConformance(name: string, target: ConformanceTa
       it('stays in sync after history and set -x', async () => {
         const history = await run('history');
         expect(typeof history.exitCode).toBe('number');
+        expect(history.stdout).not.toMatch(/[0-9a-f]{32}/);
         const traced = await run('set -x; echo traced');
         expect(traced.stdout).toBe('traced\n');
         expect(traced.stderr).toContain('echo traced');
@@ -147,6 +148,10 @@ export function describeTransportConformance(name: string, target: ConformanceTa
           expect(result).toMatchObject({ stdout: '', stderr: '', exitCode: 7, cwd: scratch, sessionClosed: false });
           const again = await s.exec('cd /; false');
           expect(again).toMatchObject({ exitCode: 1, cwd: '/' });
+          // A syntax error inside the command leaves the shell healthy for children and aliases.
+          await s.exec('echo ran; ls $(');
+          await s.exec(`export EK_H=1; ek_h() { printf x; }`);
+          expect(await s.exec('sh -c "exit 5"')).toMatchObject({ exitCode: 5, sessionClosed: false });
         } finally {
           await s.close();
         }

@@ -1,0 +1,35 @@
+import { resolve } from 'node:path';
+import { InvalidArgumentError, Option } from 'commander';
+
+/** The per-command timeout when `--timeout` is not given, in seconds (the core's own default). */
+export const DEFAULT_TIMEOUT_SECONDS = 120;
+
+/** Parses a `--timeout` value: a positive, finite number of seconds. */
+export function parseTimeoutSeconds(value: string): number {
+  const trimmed = value.trim();
+  const seconds = trimmed === '' ? Number.NaN : Number(trimmed);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new InvalidArgumentError('Expected a positive number of seconds.');
+  }
+  return seconds;
+}
+
+/** `--timeout <seconds>`, shared by the commands that run commands. */
+export function timeoutOption(): Option {
+  return new Option('-t, --timeout <seconds>', `interrupt a command after this many seconds (default: ${DEFAULT_TIMEOUT_SECONDS})`).argParser(
+    parseTimeoutSeconds,
+  );
+}
+
+/** `--cwd <dir>`, shared by the commands that open a session. */
+export function cwdOption(): Option {
+  return new Option('-C, --cwd <dir>', 'directory to start the session in (default: the current directory)').argParser((value: string) => {
+    if (value.trim() === '') throw new InvalidArgumentError('Expected a directory.');
+    return resolve(value);
+  });
+}
+
+/** Formats seconds for messages: `1s`, `0.5s`, `120s`. */
+export function formatSeconds(seconds: number): string {
+  return `${Number(seconds.toFixed(3))}s`;
+}

@@ -1,0 +1,5 @@
+export type { ToolContext, ToolExtra } from './context.js';
+export { registerSessionCreate } from './session-create.js';
+export { registerSessionDestroy } from './session-destroy.js';
+export { registerSessionExec, toExecToolResult, type ExecToolResult } from './session-exec.js';
+export { registerSessionList } from './session-list.js';

@@ -1,0 +1,131 @@
+import { ExecKitError, type ExecResult } from '@execkit/core';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { withToolErrors, toolSuccess } from '../tool-result.js';
+import type { ToolContext, ToolExtra } from './context.js';
+
+/** Longest timeout accepted, in seconds (one day). */
+const MAX_TIMEOUT_SECS = 86_400;
+
+const inputSchema = {
+  session_id: z
+    .string({ required_error: 'session_id is required: pass the id session_create returned' })
+    .min(1, 'session_id must not be empty')
+    .describe('The session to run in, as returned by session_create (e.g. "1_local").'),
+  command: z
+    .string({ required_error: 'command is required: pass the shell text to run' })
+    .describe('Shell text to run (bash; pipes, &&, redirections, multi-line scripts all work).'),
+  timeout_secs: z
+    .number({ invalid_type_error: 'timeout_secs must be a number of seconds' })
+    .positive('timeout_secs must be a positive number of seconds')
+    .max(MAX_TIMEOUT_SECS, `timeout_secs must be at most ${MAX_TIMEOUT_SECS} (one day)`)
+    .optional()
+    .describe('Seconds before the command is interrupted (the session survives). Default 120.'),
+  stdin: z
+    .string({ invalid_type_error: 'stdin must be a string' })
+    .optional()
+    .describe('Text fed to the command’s standard input. Default: none (the command reads end-of-file).'),
+};
+
+const outputSchema = {
+  command: z.string().describe('The command as given.'),
+  stdout: z.string().describe('Standard output as clean text (ANSI codes removed); head and tail kept when capped.'),
+  stderr: z.string().describe('Standard error, kept apart from stdout.'),
+  exit_code: z.number().int().nullable().describe('Exit status (130 after an interrupt); null when unknown.'),
+  duration_ms: z.number().describe('Wall time in milliseconds.'),
+  cwd: z.string().describe('Working directory after the command.'),
+  truncated: z.boolean().describe('True when stdout or stderr was capped (middle elided).'),
+  timed_out: z.boolean().describe('True when the command hit its timeout and was interrupted; the session is still usable.'),
+  stdout_bytes: z.number().int().describe('Raw bytes written to stdout, before cleaning or capping.'),
+  stderr_bytes: z.number().int().describe('Raw bytes written to stderr, before cleaning or capping.'),
+  session_closed: z.boolean().describe('True when the command ended the shell (e.g. `exit`); the session is gone.'),
+};
+
+/** The wire shape of a `session_exec` result (snake_case). */
+export type ExecToolResult = z.infer<z.ZodObject<typeof outputSchema>>;
+
+/** Converts a core `ExecResult` to the `session_exec` wire shape. */
+export function toExecToolResult(result: ExecResult): ExecToolResult {
+  return {
+    command: result.command,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    exit_code: result.exitCode,
+    duration_ms: result.durationMs,
+    cwd: result.cwd,
+    truncated: result.truncated,
+    timed_out: result.timedOut,
+    stdout_bytes: result.stdoutBytes,
+    stderr_bytes: result.stderrBytes,
+    session_closed: result.sessionClosed,
+  };
+}
+
+/** Registers `session_exec`: runs one command in a session and returns its structured result. */
+export function registerSessionExec(server: McpServer, context: ToolContext): void {
+  server.registerTool(
+    'session_exec',
+    {
+      title: 'Run command in shell session',
+      description:
+        'Run a shell command in a session and return stdout, stderr, exit_code and the cwd afterwards. State persists: ' +
+        '`cd`, `export`, functions and aliases carry over to the next call. Commands on one session run one at a time ' +
+        '(extra calls wait). A command that exceeds timeout_secs is interrupted and timed_out is true; the session stays ' +
+        'usable. Long output is capped, keeping head and tail. Commands get no interactive input; use stdin or ' +
+        'non-interactive flags. If the command ends the shell (`exit`), session_closed is true and the session is gone.',
+      inputSchema,
+      outputSchema,
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+    },
+    withToolErrors(async (args: z.infer<z.ZodObject<typeof inputSchema>>, extra: ToolExtra) => {
+      const { registry } = context;
+      const entry = registry.get(args.session_id);
+      const stopProgress = startProgress(extra, context.progressIntervalMs, args.session_id);
+      let result: ExecResult;
+      try {
+        result = await entry.session.exec(args.command, {
+          timeoutMs: (args.timeout_secs ?? context.defaultTimeoutSecs) * 1000,
+          stdin: args.stdin,
+          signal: extra.signal,
+        });
+      } catch (error) {
+        if (entry.session.closed) {
+          const reason = ExecKitError.isInstance(error) ? `${error.code}: ${error.message}` : 'its shell ended';
+          registry.markEnded(entry.id, reason);
+        }
+        throw error;
+      } finally {
+        stopProgress();
+      }
+      if (result.sessionClosed) {
+        registry.markEnded(
+          entry.id,
+          result.exitCode === null ? 'its shell ended' : `its shell exited with code ${result.exitCode}`,
+        );
+      }
+      return toolSuccess(toExecToolResult(result));
+    }),
+  );
+}
+
+/**
+ * Sends `notifications/progress` every `intervalMs` while a command runs, when the client gave a
+ * progress token (so clients that reset their timeout on progress do not give up on long
+ * commands). Returns a function that stops it.
+ */
+function startProgress(extra: ToolExtra, intervalMs: number, sessionId: string): () => void {
+  const progressToken = extra._meta?.progressToken;
+  if (progressToken === undefined) return () => undefined;
+  const started = Date.now();
+  const timer = setInterval(() => {
+    const elapsedSecs = Math.round((Date.now() - started) / 1000);
+    extra
+      .sendNotification({
+        method: 'notifications/progress',
+        params: { progressToken, progress: Date.now() - started, message: `still running in ${sessionId} (${elapsedSecs} s)` },
+      })
+      .catch(() => undefined);
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,80 @@
+/**
+ * Local benchmark: a raw persistent bash over pipes (the floor) against session.exec through the
+ * library and session_exec through the MCP server over stdio, in one run.
+ */
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Session, createLocalTransport } from '@execkit/core';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { measure } from './stats.mjs';
+
+const require = createRequire(import.meta.url);
+
+/** A bare bash over pipes answering `echo hi` plus an end marker (stdout only, or stdout and stderr). */
+async function rawBash(withStderrMarker) {
+  const bash = spawn('bash', ['--noprofile', '--norc'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  let waiter;
+  const check = () => waiter?.();
+  bash.stdout.setEncoding('utf8').on('data', (d) => ((out += d), check()));
+  bash.stderr.setEncoding('utf8').on('data', (d) => ((err += d), check()));
+  const run = (i) =>
+    new Promise((resolve) => {
+      const marker = `__M${i}__`;
+      waiter = () => {
+        if (out.includes(marker) && (!withStderrMarker || err.includes(marker))) {
+          out = '';
+          err = '';
+          waiter = undefined;
+          resolve();
+        }
+      };
+      bash.stdin.write(withStderrMarker ? `echo hi; echo ${marker}; echo ${marker} >&2\n` : `echo hi; echo ${marker}\n`);
+    });
+  return { run, close: () => bash.kill('SIGKILL') };
+}
+
+export async function benchLocal() {
+  const results = [];
+  const floor = await rawBash(false);
+  results.push(await measure('floor: raw bash over pipes, stdout marker', floor.run));
+  floor.close();
+  const floor2 = await rawBash(true);
+  results.push(await measure('raw bash over pipes, stdout+stderr markers', floor2.run));
+  floor2.close();
+
+  const session = await Session.open(createLocalTransport());
+  results.push(
+    await measure("library: session.exec('echo hi')", async () => {
+      const r = await session.exec('echo hi');
+      if (r.stdout !== 'hi\n') throw new Error(`unexpected ${JSON.stringify(r)}`);
+    }),
+  );
+  await session.close();
+
+  const mcpBin = join(dirname(require.resolve('@execkit/mcp/package.json')), 'bin', 'execkit-mcp.js');
+  const client = new Client({ name: 'execkit-bench', version: '0.0.0' });
+  await client.connect(new StdioClientTransport({ command: process.execPath, args: [mcpBin], stderr: 'ignore' }));
+  const created = await client.callTool({ name: 'session_create', arguments: { transport: 'local' } });
+  const sessionId = created.structuredContent.session_id;
+  results.push(
+    await measure("mcp: session_exec 'echo hi' over stdio", async () => {
+      const r = await client.callTool({ name: 'session_exec', arguments: { session_id: sessionId, command: 'echo hi' } });
+      if (r.structuredContent?.stdout !== 'hi\n') throw new Error(`unexpected ${JSON.stringify(r)}`);
+    }),
+  );
+  await client.close();
+
+  const [floorResult, , library, mcp] = results;
+  return {
+    results,
+    ratios: {
+      library_p50_over_floor: +(library.p50_us / floorResult.p50_us).toFixed(2),
+      mcp_p50_over_floor: +(mcp.p50_us / floorResult.p50_us).toFixed(2),
+    },
+    targets: { library_p50_over_floor: 1.5, mcp_p50_over_floor: 4 },
+  };
+}
