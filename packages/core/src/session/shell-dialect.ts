@@ -2,8 +2,8 @@
  * The in-band protocol spoken to a session's shell: a probe that tells bash from POSIX sh, the
  * one-time setup each dialect needs, and the text sent per command.
  *
- * Every command is followed by a frame the shell prints itself: on stdout
- * `<N><exit code>:<x>:<cwd><N>` and on stderr `<N>`, where `N` is a fresh 128-bit nonce that
+ * Every command is followed by a frame the shell prints itself: on stderr `<N>`, then on stdout
+ * `<N><exit code>:<flags>:<cwd><N>` (stderr first, so both are usually readable together), where `N` is a fresh 128-bit nonce that
  * appears only in the text of the shell's own trailer: never in the command's environment,
  * arguments, files or variables. See docs/framing.md.
  */
@@ -36,7 +36,7 @@ export function setupScript(dialect: ShellDialect): string {
       // __ek_e runs after every command (its trace, if any, goes to /dev/null): it records the
       // user's state, then in posix mode, where special builtins cannot be shadowed by functions,
       // removes a function named `builtin` and prints the frame (flag x: xtrace is on).
-      '__ek_e() { __ek_r=${2-$?} __ek_o=$- __ek_g=; if [[ -n ${__ek_u-} ]]; then __ek_u=; [[ $__ek_o == *x* ]] && __ek_x=1 || __ek_x=; [[ -o posix ]] && __ek_px=1 || __ek_px=; fi; [[ -n ${__ek_x-} ]] && __ek_g=x; POSIXLY_CORRECT=y; set +x; \\unset -f builtin; builtin printf \'%s%s:%s:%s%s\' "$1" "$__ek_r" "$__ek_g" "$PWD" "$1" >&61; builtin printf %s "$1" >&60; }',
+      '__ek_e() { __ek_r=${2-$?} __ek_o=$- __ek_g=; if [[ -n ${__ek_u-} ]]; then __ek_u=; [[ $__ek_o == *x* ]] && __ek_x=1 || __ek_x=; [[ -o posix ]] && __ek_px=1 || __ek_px=; fi; [[ -n ${__ek_x-} ]] && __ek_g=x; POSIXLY_CORRECT=y; set +x; \\unset -f builtin; builtin printf %s "$1" >&60; builtin printf \'%s%s:%s:%s%s\' "$1" "$__ek_r" "$__ek_g" "$PWD" "$1" >&61; }',
       '__ek_p() { POSIXLY_CORRECT=y; \\unset -f builtin; builtin printf %s "$1"; }',
       'readonly -f __ek_b __ek_e __ek_p; POSIXLY_CORRECT=y',
       '',
@@ -91,7 +91,7 @@ export function commandText(
 function shFrameTrailer(nonce: string, cleanup: string): string {
   return (
     `{ __ek_r=$? __ek_o=$-; set +x; unset -f command;${cleanup} if [ -n "\${__ek_u-}" ]; then __ek_u=; case $__ek_o in *x*) __ek_x=1;; *) __ek_x=;; esac; fi; ` +
-    `command printf '%s%s:%s:%s%s' ${nonce} "$__ek_r" "\${__ek_x:+x}" "$PWD" ${nonce} >&8; command printf %s ${nonce} >&7; } 2>/dev/null\n`
+    `command printf %s ${nonce} >&7; command printf '%s%s:%s:%s%s' ${nonce} "$__ek_r" "\${__ek_x:+x}" "$PWD" ${nonce} >&8; } 2>/dev/null\n`
   );
 }
 
