@@ -8,5 +8,5 @@ export { runCli, createProgram, cliVersion, type CommandContext } from './progra
 export { processIo, type CliIo, type CliSignal } from './io.js';
 export { ExitCode, UsageError } from './errors.js';
 export { runExec, type ExecCommandOptions } from './commands/exec/index.js';
-export { resultToJson, type ExecResultJson } from './commands/exec/json.js';
+export { execResultToJson as resultToJson, type ExecResultJson } from '@execkit/core';
 export { runShell, type ShellCommandOptions } from './commands/shell/index.js';

@@ -20,5 +20,6 @@ export {
 export { createLocalTransport, type LocalTransportOptions } from './transport/local.js';
 export { Session } from './session/session.js';
 export type { ExecOptions, ExecResult, SessionInfo, SessionOptions } from './session/types.js';
+export { execResultToJson, type ExecResultJson } from './session/result-json.js';
 export { BoundedText } from './output/bounded-text.js';
 export { TerminalTextDecoder } from './output/terminal-text.js';

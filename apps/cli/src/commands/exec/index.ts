@@ -4,7 +4,7 @@ import { UsageError, exitCodeForResult, exitCodeForSignal } from '../../errors.j
 import type { CliIo, CliSignal } from '../../io.js';
 import { DEFAULT_TIMEOUT_SECONDS, cwdOption, formatSeconds, timeoutOption } from '../../options.js';
 import type { CommandContext } from '../../program.js';
-import { resultToJson } from './json.js';
+import { execResultToJson } from '@execkit/core';
 
 /** Options of `execkit exec`, as commander parses them. */
 export interface ExecCommandOptions {
@@ -85,7 +85,7 @@ export async function runExec(words: readonly string[], options: ExecCommandOpti
   }
 
   if (options.json) {
-    io.stdout.write(`${JSON.stringify(resultToJson(result))}\n`);
+    io.stdout.write(`${JSON.stringify(execResultToJson(result))}\n`);
   } else {
     io.stdout.write(result.stdout);
     io.stderr.write(result.stderr);

@@ -1,22 +1,29 @@
-import type { ExecResult } from '@execkit/core';
+import type { ExecResult } from './types.js';
 
-/** The `--json` form of a result: snake_case keys, one object. */
+/**
+ * The JSON form of an {@link ExecResult}, with the snake_case keys that the MCP tool
+ * `session_exec` and `execkit exec --json` put on the wire.
+ */
 export interface ExecResultJson {
   command: string;
   stdout: string;
   stderr: string;
   exit_code: number | null;
+  /** ms */
   duration_ms: number;
   cwd: string;
   truncated: boolean;
   timed_out: boolean;
   aborted: boolean;
+  /** bytes, before cleaning or capping */
   stdout_bytes: number;
+  /** bytes, before cleaning or capping */
   stderr_bytes: number;
+  session_closed: boolean;
 }
 
-/** Converts a core result to its `--json` form. */
-export function resultToJson(result: ExecResult): ExecResultJson {
+/** Converts a result to its {@link ExecResultJson} wire form. */
+export function execResultToJson(result: ExecResult): ExecResultJson {
   return {
     command: result.command,
     stdout: result.stdout,
@@ -29,5 +36,6 @@ export function resultToJson(result: ExecResult): ExecResultJson {
     aborted: result.aborted,
     stdout_bytes: result.stdoutBytes,
     stderr_bytes: result.stderrBytes,
+    session_closed: result.sessionClosed,
   };
 }
