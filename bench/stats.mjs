@@ -6,8 +6,8 @@ export function percentile(sorted, p) {
   return sorted[index];
 }
 
-/** Runs `fn` `warmup` times, then `samples` times, and returns p50/p99/mean in µs. */
-export async function measure(name, fn, { warmup = 50, samples = 500 } = {}) {
+/** Runs `fn` `warmup` times (JIT warm-up), then `samples` times, and returns p50/p99/mean in µs. */
+export async function measure(name, fn, { warmup = 1000, samples = 1000 } = {}) {
   for (let i = 0; i < warmup; i++) await fn(i);
   const times = [];
   for (let i = 0; i < samples; i++) {

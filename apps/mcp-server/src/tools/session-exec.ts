@@ -1,4 +1,4 @@
-import { ExecKitError, type ExecResult } from '@execkit/core';
+import { ExecKitError, execResultToJson, type ExecResult } from '@execkit/core';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { withToolErrors, toolSuccess } from '../tool-result.js';
@@ -36,6 +36,7 @@ const outputSchema = {
   cwd: z.string().describe('Working directory after the command.'),
   truncated: z.boolean().describe('True when stdout or stderr was capped (middle elided).'),
   timed_out: z.boolean().describe('True when the command hit its timeout and was interrupted; the session is still usable.'),
+  aborted: z.boolean().describe('True when the request was cancelled and the command interrupted; the session is still usable.'),
   stdout_bytes: z.number().int().describe('Raw bytes written to stdout, before cleaning or capping.'),
   stderr_bytes: z.number().int().describe('Raw bytes written to stderr, before cleaning or capping.'),
   session_closed: z.boolean().describe('True when the command ended the shell (e.g. `exit`); the session is gone.'),
@@ -46,19 +47,7 @@ export type ExecToolResult = z.infer<z.ZodObject<typeof outputSchema>>;
 
 /** Converts a core `ExecResult` to the `session_exec` wire shape. */
 export function toExecToolResult(result: ExecResult): ExecToolResult {
-  return {
-    command: result.command,
-    stdout: result.stdout,
-    stderr: result.stderr,
-    exit_code: result.exitCode,
-    duration_ms: result.durationMs,
-    cwd: result.cwd,
-    truncated: result.truncated,
-    timed_out: result.timedOut,
-    stdout_bytes: result.stdoutBytes,
-    stderr_bytes: result.stderrBytes,
-    session_closed: result.sessionClosed,
-  };
+  return execResultToJson(result);
 }
 
 /** Registers `session_exec`: runs one command in a session and returns its structured result. */
