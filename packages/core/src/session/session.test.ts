@@ -28,7 +28,7 @@ describe('Session (local)', () => {
   });
 
   it('rejects bad options with typed errors and leaves nothing running', async () => {
-    await expect(Session.open(transport, { cwd: '/does/not/exist' })).rejects.toMatchObject({ code: 'INVALID_OPTIONS', field: 'cwd' });
+    await expect(Session.open(transport, { cwd: '/does/not/exist' })).rejects.toMatchObject({ code: 'INVALID_OPTIONS', field: 'cwd', message: expect.stringContaining('"/does/not/exist" is not a directory the shell can enter') });
     await expect(Session.open(transport, { env: { 'BAD-NAME': 'x' } })).rejects.toBeInstanceOf(InvalidOptionsError);
     await expect(Session.open(transport, { timeoutMs: -1 })).rejects.toMatchObject({ field: 'timeoutMs' });
     await expect(session.exec('echo', { timeoutMs: 0 })).rejects.toMatchObject({ field: 'timeoutMs' });

@@ -218,7 +218,11 @@ export class Session {
       const first = await this.run(setup.join(' && '), { timeoutMs: startTimeoutMs });
       if (first.sessionClosed) throw new TransportStartError(`The shell ended during start-up${describeClose(this.closeInfo)}.`);
       if (first.exitCode !== 0) {
-        throw new InvalidOptionsError(options.cwd !== undefined ? 'cwd' : 'env', first.stderr.trim() || `setup failed with exit code ${first.exitCode}`);
+        const detail = first.stderr.trim() || `exit code ${first.exitCode}`;
+        if (options.cwd !== undefined && first.cwd !== options.cwd && !first.stderr.includes('export')) {
+          throw new InvalidOptionsError('cwd', `${JSON.stringify(options.cwd)} is not a directory the shell can enter (${detail})`);
+        }
+        throw new InvalidOptionsError('env', `the variables could not be exported (${detail})`);
       }
       this.lastActivityAt = Date.now();
     } catch (error) {
