@@ -33,7 +33,8 @@ export function setupScript(dialect: ShellDialect): string {
       'set +m +H +o history; history -c; unset PROMPT_COMMAND MAILCHECK HISTFILE; PS1= PS2= PS0= PS4="+ "; exec 58</dev/null 59>/dev/null 60>&2 61>&1 2>&59; __ek_x= __ek_px= __ek_u=',
       // __ek_b runs first inside every command: it restores the user's posix and xtrace state.
       '__ek_b() { __ek_u=1; if [[ -n ${__ek_x-} ]]; then set -x; { [[ -n ${__ek_px-} ]] || \\unset POSIXLY_CORRECT; } 2>&59; else [[ -n ${__ek_px-} ]] || \\unset POSIXLY_CORRECT; fi; }',
-      // __ek_e runs after every command (its trace, if any, goes to /dev/null): it records the
+      // __ek_e runs after every command, at top level where fd 2 is /dev/null (so its trace, if
+      // xtrace is on, is not seen): it records the
       // user's state, then in posix mode, where special builtins cannot be shadowed by functions,
       // removes a function named `builtin` and prints the frame (flag x: xtrace is on).
       '__ek_e() { __ek_r=${2-$?} __ek_o=$- __ek_g=; if [[ -n ${__ek_u-} ]]; then __ek_u=; [[ $__ek_o == *x* ]] && __ek_x=1 || __ek_x=; [[ -o posix ]] && __ek_px=1 || __ek_px=; fi; [[ -n ${__ek_x-} ]] && __ek_g=x; POSIXLY_CORRECT=y; set +x; \\unset -f builtin; builtin printf %s "$1" >&60; builtin printf \'%s%s:%s:%s%s\' "$1" "$__ek_r" "$__ek_g" "$PWD" "$1" >&61; }',
@@ -69,7 +70,7 @@ export function commandText(
     // Sourcing the command (rather than eval) parses it the way a script is parsed and keeps
     // job-control chatter ("[1] 4242", "exit") out of its output.
     const body = quoteShellWord(`\\__ek_b;${command}`);
-    return `\\. /dev/fd/62 62<<<${body} ${redirect} 2>&60;{ \\__ek_e ${nonce}; } 2>&59\n`;
+    return `\\. /dev/fd/62 62<<<${body} ${redirect} 2>&60;\\__ek_e ${nonce}\n`;
   }
   let prefix = '';
   let redirect = '</dev/null';
