@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, Running, runCli, startCli, waitForFile } from '../../test-support/cli.js';
 
 const scratch = realpathSync(mkdtempSync(join(tmpdir(), 'execkit-cli-shell-')));
@@ -11,12 +11,12 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const STATUS = /^\[exit \d+ · .*\]$/;
 const ESC = '\u001B';
 
-function hasScript(): boolean {
+/** The pseudo-terminal tests need util-linux `script` (Debian: bsdutils; scripts/setup.sh installs it). */
+function requireScript(): void {
   try {
     execFileSync('script', ['--version'], { stdio: 'ignore' });
-    return true;
   } catch {
-    return false;
+    throw new Error('`script` (util-linux) is required for the pseudo-terminal tests; run scripts/setup.sh --test-deps');
   }
 }
 
@@ -97,7 +97,9 @@ describe('execkit shell (piped stdin)', () => {
   });
 });
 
-describe.skipIf(!hasScript())('execkit shell (pseudo-terminal)', () => {
+describe('execkit shell (pseudo-terminal)', () => {
+  beforeAll(requireScript);
+
   const inTerminal = (args: string, env: Record<string, string | undefined> = {}) =>
     new Running('script', ['-qec', `'${process.execPath}' '${BIN}' shell ${args}`, '/dev/null'], {
       env: { TERM: 'xterm', NO_COLOR: undefined, ...env },
