@@ -366,8 +366,9 @@ export class Session {
     const out = pending.stdoutOut.finish();
     const err = pending.stderrOut.finish();
     const sessionClosed = pending.closeInfo !== undefined && !own;
-    let exitCode: number | null = first ? first.exitCode : (pending.closeInfo?.exitCode ?? null);
-    if (sessionClosed && pending.closeInfo?.reason === 'closed') exitCode = own ? exitCode : null;
+    // A shell we closed or killed has no status of the command's to report.
+    const closedByUs = sessionClosed && pending.closeInfo?.reason === 'closed';
+    const exitCode: number | null = closedByUs ? null : first ? first.exitCode : (pending.closeInfo?.exitCode ?? null);
     const result: ExecResult = {
       command,
       stdout: out.text,
@@ -431,11 +432,14 @@ export class Session {
       } catch (error) {
         failure = error;
       }
-      if (pending.isDone) return;
-      const recovery = newNonce();
-      pending.watch(recovery);
-      this.channel.write(Buffer.from(recoveryText(this.dialect, recovery)));
-      await Promise.race([pending.done, delay(this.options.interruptGraceMs)]);
+      // Two probes per step: a shell that reads ahead (dash) drops buffered input when the
+      // interrupt lands after a probe was written, so the second probe finds it again.
+      for (let probe = 0; probe < 2 && !pending.isDone; probe++) {
+        const recovery = newNonce();
+        pending.watch(recovery);
+        this.channel.write(Buffer.from(recoveryText(this.dialect, recovery)));
+        await Promise.race([pending.done, delay(this.options.interruptGraceMs / 2)]);
+      }
     }
     if (pending.isDone) return;
     this.closeReason = 'the shell could not be interrupted';
