@@ -23,3 +23,5 @@ export type { ExecOptions, ExecResult, SessionInfo, SessionOptions } from './ses
 export { execResultToJson, type ExecResultJson } from './session/result-json.js';
 export { BoundedText } from './output/bounded-text.js';
 export { TerminalTextDecoder } from './output/terminal-text.js';
+export { signalScript, type SignalScope } from './session/signal-script.js';
+export { quoteShellWord } from './session/shell-dialect.js';

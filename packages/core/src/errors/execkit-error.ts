@@ -13,6 +13,15 @@ const marker = Symbol.for('execkit.error');
  * - `TIMEOUT_HANDLING_FAILED`: a command timed out or was cancelled and the shell could not be
  *   brought back; the session has been closed.
  * - `UNSUPPORTED_TRANSPORT`: the transport implements a contract version this core does not know.
+ * - `HOST_KEY_REJECTED`: a remote host's key is unknown (strict mode), changed, revoked or not the
+ *   pinned one; nothing was sent to the host.
+ * - `AUTHENTICATION_FAILED`: the remote host refused the credentials.
+ * - `INVALID_KEY`: a private key could not be used (unparseable, or encrypted and no or a wrong
+ *   passphrase given).
+ * - `KEY_NOT_PERMITTED`: a key path is outside the permitted key directory, is not a regular file,
+ *   or the key file is readable by others.
+ * - `CONNECTION_LOST`: the connection to a remote host broke (or stopped answering keepalives)
+ *   while in use; the outcome of a running command is unknown.
  */
 export type ExecKitErrorCode =
   | 'TRANSPORT_START_FAILED'
@@ -20,7 +29,12 @@ export type ExecKitErrorCode =
   | 'SESSION_CLOSED'
   | 'INVALID_OPTIONS'
   | 'TIMEOUT_HANDLING_FAILED'
-  | 'UNSUPPORTED_TRANSPORT';
+  | 'UNSUPPORTED_TRANSPORT'
+  | 'HOST_KEY_REJECTED'
+  | 'AUTHENTICATION_FAILED'
+  | 'INVALID_KEY'
+  | 'KEY_NOT_PERMITTED'
+  | 'CONNECTION_LOST';
 
 /**
  * Base class of every error execkit throws. Check with {@link ExecKitError.isInstance}, which

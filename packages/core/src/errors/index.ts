@@ -1,3 +1,4 @@
+export { ConnectionLostError } from './connection-lost-error.js';
 export { ExecKitError, type ExecKitErrorCode } from './execkit-error.js';
 export { InvalidOptionsError } from './invalid-options-error.js';
 export { SessionClosedError } from './session-closed-error.js';

@@ -20,6 +20,8 @@ export interface ExecResultJson {
   /** bytes, before cleaning or capping */
   stderr_bytes: number;
   session_closed: boolean;
+  /** the connection had been lost; this ran in a new shell with cwd and exported variables restored */
+  reconnected: boolean;
 }
 
 /** Converts a result to its {@link ExecResultJson} wire form. */
@@ -37,5 +39,6 @@ export function execResultToJson(result: ExecResult): ExecResultJson {
     stdout_bytes: result.stdoutBytes,
     stderr_bytes: result.stderrBytes,
     session_closed: result.sessionClosed,
+    reconnected: result.reconnected,
   };
 }

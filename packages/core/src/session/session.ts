@@ -1,4 +1,4 @@
-import { InvalidOptionsError, SessionClosedError, TimeoutHandlingError, TransportStartError, UnsupportedTransportError } from '../errors/index.js';
+import { ConnectionLostError, InvalidOptionsError, SessionClosedError, TimeoutHandlingError, TransportStartError, UnsupportedTransportError } from '../errors/index.js';
 import { StreamOutput } from '../output/stream-output.js';
 import {
   TRANSPORT_SPECIFICATION_VERSION,
@@ -6,6 +6,7 @@ import {
   type ShellChannelCloseInfo,
   type Transport,
 } from '../transport/contract.js';
+import { mayChangeExports, parseExports, restorableExports } from './exports.js';
 import { MarkerScanner } from './marker-scanner.js';
 import { NONCE_LENGTH, newNonce } from './nonce.js';
 import { commandText, probeLine, quoteShellWord, recoveryText, setupScript, type ShellDialect, type StdinSpec } from './shell-dialect.js';
@@ -139,6 +140,8 @@ export class Session {
   private busy = false;
   private closeInfo: ShellChannelCloseInfo | undefined;
   private closeReason: string | undefined;
+  /** Set once a command mentions `trap`: from then on the sh dialect leaves SIGINT traps to the user. */
+  private userTraps = false;
   private idleStdout: Buffer[] = [];
   private idleStderr: Buffer[] = [];
   private idleBytes = [0, 0];
@@ -149,9 +152,15 @@ export class Session {
 
   private shellPid = 0;
 
+  /** Bumped per shell started, so callbacks of an earlier (lost) channel are ignored. */
+  private generation = 0;
+  /** Exported variables as last seen, for restoring after a lost connection. */
+  private exportSnapshot: Array<[string, string]> = [];
+
   private constructor(
     private readonly transport: Transport,
-    private readonly options: Required<Pick<SessionOptions, 'timeoutMs' | 'maxOutputChars' | 'interruptGraceMs'>>,
+    private readonly options: Required<Pick<SessionOptions, 'timeoutMs' | 'maxOutputChars' | 'interruptGraceMs' | 'reconnect' | 'startTimeoutMs'>>,
+    private readonly openOptions: SessionOptions,
   ) {}
 
   /**
@@ -181,18 +190,21 @@ export class Session {
       throw new InvalidOptionsError('cwd', 'must be a non-empty path without NUL bytes');
     }
 
-    const session = new Session(transport, { timeoutMs, maxOutputChars, interruptGraceMs });
+    const reconnect = options.reconnect ?? true;
+    const session = new Session(transport, { timeoutMs, maxOutputChars, interruptGraceMs, reconnect, startTimeoutMs }, options);
     await session.start(options, startTimeoutMs);
+    if (session.reconnects) await session.snapshotExports();
     return session;
   }
 
   private async start(options: SessionOptions, startTimeoutMs: number): Promise<void> {
+    const generation = ++this.generation;
     this.channel = await this.transport.openShell(
       { shells: options.shells ?? ['bash', 'sh'] },
       {
-        onStdout: (chunk) => this.onOutput(0, chunk),
-        onStderr: (chunk) => this.onOutput(1, chunk),
-        onClose: (info) => this.onClose(info),
+        onStdout: (chunk) => generation === this.generation && this.onOutput(0, chunk),
+        onStderr: (chunk) => generation === this.generation && this.onOutput(1, chunk),
+        onClose: (info) => generation === this.generation && this.onClose(info),
       },
     );
     try {
@@ -236,9 +248,19 @@ export class Session {
     return this.currentCwd;
   }
 
-  /** True once the shell has ended (by `exit`, by `close()`, or by failure). */
+  /**
+   * True once the shell has ended (by `exit`, by `close()`, or by failure). A session whose
+   * connection was lost is not closed while it can reconnect.
+   */
   get closed(): boolean {
-    return this.closeInfo !== undefined || this.closeReason !== undefined;
+    if (this.closeReason !== undefined) return true;
+    if (this.closeInfo === undefined) return false;
+    return !(this.closeInfo.reason === 'lost' && this.reconnects);
+  }
+
+  /** Whether this session reopens its shell after a lost connection. */
+  private get reconnects(): boolean {
+    return this.options.reconnect && this.transport.reconnectable === true;
   }
 
   /** A snapshot of the session's state. */
@@ -289,7 +311,12 @@ export class Session {
       if (this.closed) throw this.closedError();
       this.busy = true;
       try {
-        return await this.run(command, { timeoutMs, maxChars, stdin: options.stdin, signal: options.signal });
+        const reconnected = this.closeInfo?.reason === 'lost';
+        if (reconnected) await this.reconnect();
+        const result = await this.run(command, { timeoutMs, maxChars, stdin: options.stdin, signal: options.signal });
+        result.reconnected = reconnected;
+        if (this.reconnects && !result.sessionClosed && mayChangeExports(command)) await this.snapshotExports();
+        return result;
       } finally {
         this.busy = false;
         this.lastActivityAt = Date.now();
@@ -304,9 +331,45 @@ export class Session {
    * the queue reject with `SessionClosedError`. Safe to call more than once.
    */
   async close(): Promise<void> {
+    if (this.closeInfo?.reason === 'lost') this.closeReason ??= 'closed by the caller';
     if (this.closeInfo) return;
     this.closeReason ??= 'closed by the caller';
     await this.channel.close();
+  }
+
+  /**
+   * Opens a new shell after a lost connection and restores the working directory and the
+   * exported variables last seen. Leaves the session lost (to retry later) when that fails.
+   */
+  private async reconnect(): Promise<void> {
+    const lost = this.closeInfo!;
+    const cwd = this.currentCwd;
+    this.closeInfo = undefined;
+    this.pending = undefined;
+    this.idleStdout = [];
+    this.idleStderr = [];
+    this.idleBytes = [0, 0];
+    try {
+      await this.start({ ...this.openOptions, cwd: undefined, env: undefined }, this.options.startTimeoutMs);
+    } catch (error) {
+      this.closeInfo = lost;
+      throw error;
+    }
+    const restore: string[] = [];
+    if (cwd) restore.push(`cd -- ${quoteShellWord(cwd)} 2>/dev/null`);
+    const exports = restorableExports(this.exportSnapshot);
+    if (exports.length > 0) restore.push(`export ${exports.map(([name, value]) => `${name}=${quoteShellWord(value)}`).join(' ')} 2>/dev/null`);
+    if (restore.length > 0) await this.run(restore.join('; '), { timeoutMs: this.options.startTimeoutMs });
+  }
+
+  /** Records the shell's exported variables (on reconnectable transports), ignoring failures. */
+  private async snapshotExports(): Promise<void> {
+    try {
+      const result = await this.run('export -p', { timeoutMs: this.options.startTimeoutMs, maxChars: 1_000_000 });
+      if (result.exitCode === 0 && !result.truncated) this.exportSnapshot = parseExports(result.stdout);
+    } catch {
+      // A lost connection here surfaces on the next command.
+    }
   }
 
 
@@ -335,7 +398,8 @@ export class Session {
     const stdin: StdinSpec = options.stdin === undefined ? { kind: 'none' } : { kind: 'data', text: options.stdin };
     const pending = this.begin(nonce, maxChars);
     const tag = this.dialect === 'sh' ? heredocTag(command, options.stdin) : '';
-    this.channel.write(Buffer.from(commandText(this.dialect, command, nonce, stdin, tag)));
+    if (this.dialect === 'sh' && !this.userTraps && /\btrap\b/.test(command)) this.userTraps = true;
+    this.channel.write(Buffer.from(commandText(this.dialect, command, nonce, stdin, tag, !this.userTraps)));
 
     let timedOut = false;
     let aborted = false;
@@ -384,7 +448,16 @@ export class Session {
       stdoutBytes: out.bytes,
       stderrBytes: err.bytes,
       sessionClosed,
+      reconnected: false,
     };
+    if (pending.closeInfo?.reason === 'lost' && !own) {
+      const why = pending.closeInfo.error ? `: ${pending.closeInfo.error.message}` : '';
+      throw new ConnectionLostError(
+        `Lost the connection to ${this.transport.target}${why}. The command's outcome is unknown.${this.reconnects ? ' The next command reconnects.' : ''}`,
+        { ...result, exitCode: null, sessionClosed: !this.reconnects },
+        { cause: pending.closeInfo.error },
+      );
+    }
     if (sessionClosed && (timedOut || aborted) && this.closeReason === undefined) {
       this.closeReason = 'the shell could not be interrupted';
     }
@@ -407,6 +480,7 @@ export class Session {
       stdoutBytes: 0,
       stderrBytes: 0,
       sessionClosed: false,
+      reconnected: false,
     };
   }
 

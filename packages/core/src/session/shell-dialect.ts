@@ -43,16 +43,28 @@ export function setupScript(dialect: ShellDialect): string {
       '',
     ].join('\n');
   }
-  return 'set +m 2>/dev/null; PS1= PS2= PS4="+ "; exec 7>&2 8>&1 2>/dev/null; __ek_x= __ek_u=\n';
+  return 'set +m 2>/dev/null; PS1= PS2= PS4="+ "; exec 7>&2 8>&1 2>/dev/null; __ek_x= __ek_u= __ek_i=\n';
 }
 
 /** What to feed a command on its standard input. */
 export type StdinSpec = { kind: 'none' } | { kind: 'data'; text: string };
 
 /**
+ * The SIGINT trap a POSIX sh session holds while a command runs. Without a trap, dash and
+ * busybox ash leave their signal handler by longjmp, and busybox (statically linked, or on musl)
+ * can then deadlock on a lock the interrupted code held, wedging the shell for good. With the
+ * trap, the signal only sets a flag; the action runs at a safe point, removes itself (an idle
+ * busybox ash with an INT trap exits on SIGINT) and unwinds to the prompt through a syntax error
+ * in `eval`, as an interrupt would. `__ek_i` makes the frame report 130.
+ */
+const SH_INTERRUPT_TRAP = `trap '__ek_i=1; trap - INT; eval "(" 2>/dev/null' INT; `;
+
+/**
  * The text that runs `command` and then prints its frame with `nonce`.
  *
  * @param heredocTag - a random word that `command` and the stdin text do not contain (sh only)
+ * @param interruptTrap - hold {@link SH_INTERRUPT_TRAP} while the command runs (sh only; off
+ *   once the user manages SIGINT traps themselves)
  */
 export function commandText(
   dialect: ShellDialect,
@@ -60,6 +72,7 @@ export function commandText(
   nonce: string,
   stdin: StdinSpec,
   heredocTag: string,
+  interruptTrap = false,
 ): string {
   if (dialect === 'bash') {
     let redirect = '<&58';
@@ -82,16 +95,17 @@ export function commandText(
   }
   // The braces make the shell read the whole text, trailer included, before running any of it:
   // nothing of it is left in the input pipe for the command to read.
+  const trap = interruptTrap ? SH_INTERRUPT_TRAP : '';
   return (
-    `{ ${prefix}command . /dev/fd/9 9<<'${heredocTag}' ${redirect} 2>&7\n` +
+    `{ ${prefix}${trap}command . /dev/fd/9 9<<'${heredocTag}' ${redirect} 2>&7\n` +
     `__ek_u=1; case \${__ek_x-} in 1) set -x;; esac;${command}\n${heredocTag}\n` +
-    `${shFrameTrailer(nonce, cleanup).slice(0, -1)}\n}\n`
+    `${shFrameTrailer(nonce, cleanup + (interruptTrap ? ' trap - INT;' : '')).slice(0, -1)}\n}\n`
   );
 }
 
 function shFrameTrailer(nonce: string, cleanup: string): string {
   return (
-    `{ __ek_r=$? __ek_o=$-; set +x; unset -f command;${cleanup} if [ -n "\${__ek_u-}" ]; then __ek_u=; case $__ek_o in *x*) __ek_x=1;; *) __ek_x=;; esac; fi; ` +
+    `{ __ek_r=$? __ek_o=$-; set +x; unset -f command;${cleanup} case \${__ek_i-} in 1) __ek_r=130 __ek_i=;; esac; if [ -n "\${__ek_u-}" ]; then __ek_u=; case $__ek_o in *x*) __ek_x=1;; *) __ek_x=;; esac; fi; ` +
     `command printf %s ${nonce} >&7; command printf '%s%s:%s:%s%s' ${nonce} "$__ek_r" "\${__ek_x:+x}" "$PWD" ${nonce} >&8; } 2>/dev/null\n`
   );
 }

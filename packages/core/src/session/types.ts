@@ -20,6 +20,11 @@ export interface SessionOptions {
    * ms, before escalating (SIGINT → SIGTERM → SIGKILL). Default 1_000.
    */
   interruptGraceMs?: number;
+  /**
+   * On a reconnectable transport (SSH), open a new shell on the next command after the connection
+   * was lost, restoring the working directory and exported variables. Default true.
+   */
+  reconnect?: boolean;
 }
 
 /** Options for `session.exec`. */
@@ -72,6 +77,12 @@ export interface ExecResult {
   stderrBytes: number;
   /** True when the shell ended during this command; the next `exec` throws `SessionClosedError`. */
   sessionClosed: boolean;
+  /**
+   * True when the connection had been lost and this command ran in a new shell: the working
+   * directory and exported variables were restored; shell functions, aliases, unexported
+   * variables and background jobs of the old shell were not.
+   */
+  reconnected: boolean;
 }
 
 /** A snapshot of a session's state. */

@@ -34,6 +34,10 @@ export async function countProcesses(transport: Transport, pattern: string): Pro
  */
 export function describeTransportConformance(name: string, target: ConformanceTarget): void {
   describe(`transport conformance: ${name}`, () => {
+    // A sleep length unique to this suite, so process counts never see another suite's sleeps.
+    const tag = String(Math.floor(Math.random() * 900_000) + 100_000);
+    const sleepArg = `1000.${tag}`;
+    const sleepPattern = `1000[.]${tag}`;
     let transport: Transport;
     let session: Session;
     const scratch = target.scratchDir ?? '/tmp';
@@ -182,6 +186,21 @@ export function describeTransportConformance(name: string, target: ConformanceTa
         expect(result.stdout).toBe(`${scratch} exported plain\nfn:x\naliased\nchild:exported\n`);
       });
 
+      it('keeps traps the user sets, and still times out and recovers', async () => {
+        const s = await open({ interruptGraceMs: 500 });
+        try {
+          await s.exec(`trap 'echo caught-int' INT; trap 'echo caught-usr1' USR1`);
+          expect((await s.exec('kill -USR1 $$; echo next')).stdout).toBe('caught-usr1\nnext\n');
+          const listed = await s.exec('trap');
+          expect(listed.stdout).toContain('caught-int');
+          const timedOut = await s.exec(`echo before; sleep ${sleepArg}`, { timeoutMs: 300 });
+          expect(timedOut).toMatchObject({ timedOut: true, sessionClosed: false, stdout: expect.stringContaining('before\n') });
+          expect((await s.exec('echo alive')).stdout).toBe('alive\n');
+        } finally {
+          await s.close();
+        }
+      });
+
       it('feeds stdin byte for byte, and EOF when none is given', async () => {
         expect((await run('cat', { stdin: 'a\nb' })).stdout).toBe('a\nb');
         expect((await run('cat', { stdin: 'line\n' })).stdout).toBe('line\n');
@@ -212,11 +231,11 @@ export function describeTransportConformance(name: string, target: ConformanceTa
 
     describe('timeouts and cancellation', () => {
       const timeoutCases: Array<[string, string]> = [
-        ['a sleeping child', 'echo before; sleep 1000.4242'],
+        ['a sleeping child', `echo before; sleep ${sleepArg}`],
         ['a busy child', 'echo before; yes > /dev/null'],
         ['a loop inside the shell itself', 'echo before; while :; do :; done'],
-        ['a grandchild', `echo before; sh -c 'sh -c "sleep 1000.4242"'`],
-        ['a child that ignores SIGINT', `echo before; sh -c 'trap "" INT; sleep 1000.4242'`],
+        ['a grandchild', `echo before; sh -c 'sh -c "sleep ${sleepArg}"'`],
+        ['a child that ignores SIGINT', `echo before; sh -c 'trap "" INT; sleep ${sleepArg}'`],
       ];
       for (const [label, command] of timeoutCases) {
         it(`ends ${label} at the timeout and keeps the session`, async () => {
@@ -230,7 +249,7 @@ export function describeTransportConformance(name: string, target: ConformanceTa
             expect(result.exitCode).not.toBe(0);
             const after = await s.exec('echo "$PWD $EK_KEEP"; ek_keep');
             expect(after).toMatchObject({ stdout: `${scratch} kept\nfn-kept\n`, exitCode: 0, timedOut: false });
-            expect(await countProcesses(transport, '1000[.]4242')).toBe(0);
+            expect(await countProcesses(transport, sleepPattern)).toBe(0);
           } finally {
             await s.close();
           }
@@ -240,7 +259,7 @@ export function describeTransportConformance(name: string, target: ConformanceTa
       it('cancels through an AbortSignal and keeps the session', async () => {
         const controller = new AbortController();
         setTimeout(() => controller.abort(), 300);
-        const result = await run('echo started; sleep 1000.4242', { signal: controller.signal });
+        const result = await run(`echo started; sleep ${sleepArg}`, { signal: controller.signal });
         expect(result).toMatchObject({ aborted: true, timedOut: false, stdout: 'started\n' });
         expect((await run('echo alive')).stdout).toBe('alive\n');
         const already = await run('echo never', { signal: AbortSignal.abort() });
@@ -283,11 +302,11 @@ export function describeTransportConformance(name: string, target: ConformanceTa
 
       it('close() ends background jobs too', async () => {
         const s = await open();
-        await s.exec('sleep 1000.4343 &');
-        expect(await countProcesses(transport, '1000[.]4343')).toBe(1);
+        await s.exec(`sleep 2000.${tag} &`);
+        expect(await countProcesses(transport, `2000[.]${tag}`)).toBe(1);
         await s.close();
-        for (let i = 0; i < 50 && (await countProcesses(transport, '1000[.]4343')) > 0; i++) await new Promise((r) => setTimeout(r, 100));
-        expect(await countProcesses(transport, '1000[.]4343')).toBe(0);
+        for (let i = 0; i < 50 && (await countProcesses(transport, `2000[.]${tag}`)) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+        expect(await countProcesses(transport, `2000[.]${tag}`)).toBe(0);
         await expect(s.exec('true')).rejects.toBeInstanceOf(SessionClosedError);
       });
     });

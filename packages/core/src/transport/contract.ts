@@ -19,9 +19,11 @@ export interface ShellChannelCloseInfo {
   signal: string | null;
   /**
    * Why the channel ended: `exited` (the shell ended by itself), `closed` (core or the caller
-   * closed it) or `error` (the transport failed; see `error`).
+   * closed it), `error` (the transport failed; see `error`) or `lost` (the connection to the
+   * shell's machine broke or stopped answering: the shell may still be running there, and the
+   * outcome of a running command is unknown; a reconnectable transport can open a new shell).
    */
-  reason: 'exited' | 'closed' | 'error';
+  reason: 'exited' | 'closed' | 'error' | 'lost';
   /** The transport's error when `reason` is `error`. */
   error?: Error;
 }
@@ -91,6 +93,13 @@ export interface Transport {
   readonly kind: string;
   /** Human-readable target, e.g. `local` or `alice@build-1:22`. Never contains secrets. */
   readonly target: string;
+  /**
+   * True when a channel can end with reason `lost` and a later {@link Transport.openShell} can
+   * reach the same machine again (a network transport). Sessions then record their exported
+   * variables as they change and, on the next command after a loss, open a new shell and restore
+   * the working directory and those variables. Default false.
+   */
+  readonly reconnectable?: boolean;
   /**
    * Starts a shell. Throws `TransportStartError` when no shell can be started.
    */
