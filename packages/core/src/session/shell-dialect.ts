@@ -46,6 +46,11 @@ export function setupScript(dialect: ShellDialect): string {
   return 'set +m 2>/dev/null; PS1= PS2= PS4="+ "; exec 7>&2 8>&1 2>/dev/null; __ek_x= __ek_u= __ek_i=\n';
 }
 
+/** `&` that does not start a background job: `&&`, `>&`, `<&`, `&>`. */
+const NOT_ASYNC = /&&|[<>]&|&>/g;
+/** A background job, or a word that ends the shell (bash reports both when eval'd). */
+const ASYNC_OR_EXIT = /&|\b(exit|logout)\b/;
+
 /** What to feed a command on its standard input. */
 export type StdinSpec = { kind: 'none' } | { kind: 'data'; text: string };
 
@@ -80,9 +85,12 @@ export function commandText(
       if (stdin.text.endsWith('\n')) redirect = `<<<${quoteShellWord(stdin.text.slice(0, -1))}`;
       else redirect = `< <(\\__ek_p ${quoteShellWord(stdin.text)})`;
     }
-    // Sourcing the command (rather than eval) parses it the way a script is parsed and keeps
-    // job-control chatter ("[1] 4242", "exit") out of its output.
     const body = quoteShellWord(`\\__ek_b;${command}`);
+    // `eval` is the fast way in (no here-string pipe, no /dev/fd open). An interactive bash,
+    // though, reports background jobs ("[1] 4242") and `exit` on stderr for eval'd text; a
+    // sourced file counts as non-interactive and does not, so such commands are sourced.
+    // Posix mode is on here (see __ek_e), so neither `eval` nor `.` can be a user function.
+    if (!ASYNC_OR_EXIT.test(command.replace(NOT_ASYNC, ''))) return `\\eval ${body} ${redirect} 2>&60;\\__ek_e ${nonce}\n`;
     return `\\. /dev/fd/62 62<<<${body} ${redirect} 2>&60;\\__ek_e ${nonce}\n`;
   }
   let prefix = '';
