@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { Session, createLocalTransport } from '@execkit/core';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { markerRunner } from './raw-shell.mjs';
 import { measureInterleaved } from './stats.mjs';
 
 const require = createRequire(import.meta.url);
@@ -15,25 +16,7 @@ const require = createRequire(import.meta.url);
 /** A bare bash over pipes answering `echo hi` plus an end marker (stdout only, or stdout and stderr). */
 async function rawBash(withStderrMarker) {
   const bash = spawn('bash', ['--noprofile', '--norc'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  let waiter;
-  const check = () => waiter?.();
-  bash.stdout.setEncoding('utf8').on('data', (d) => ((out += d), check()));
-  bash.stderr.setEncoding('utf8').on('data', (d) => ((err += d), check()));
-  const run = (i) =>
-    new Promise((resolve) => {
-      const marker = `__M${i}__`;
-      waiter = () => {
-        if (out.includes(marker) && (!withStderrMarker || err.includes(marker))) {
-          out = '';
-          err = '';
-          waiter = undefined;
-          resolve();
-        }
-      };
-      bash.stdin.write(withStderrMarker ? `echo hi; echo ${marker}; echo ${marker} >&2\n` : `echo hi; echo ${marker}\n`);
-    });
+  const run = markerRunner(bash.stdout, bash.stderr, (text) => bash.stdin.write(text), withStderrMarker);
   return { run, close: () => bash.kill('SIGKILL') };
 }
 

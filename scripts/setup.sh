@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh checkout: pnpm (pinned in package.json), dependencies, and a build.
 # With --test-deps, also installs the system programs the tests run against (Debian/Ubuntu,
-# as root): dash, busybox, openssh-server, git.
+# as root): dash, busybox, openssh-server and -client, procps, git.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +20,9 @@ if [[ "${1-}" == "--test-deps" ]]; then
   command -v busybox >/dev/null || missing+=(busybox-static)
   command -v git >/dev/null || missing+=(git)
   command -v script >/dev/null || missing+=(bsdutils)
+  [[ -x /usr/sbin/sshd ]] || missing+=(openssh-server)
+  command -v ssh-keygen >/dev/null || missing+=(openssh-client)
+  command -v ps >/dev/null || missing+=(procps)
   if ((${#missing[@]} > 0)); then
     if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
       export DEBIAN_FRONTEND=noninteractive

@@ -16,7 +16,14 @@ function log(message: string): void {
   process.stderr.write(`execkit-mcp: ${message}\n`);
 }
 
-const execkit = createExecKitServer();
+let execkit: ReturnType<typeof createExecKitServer>;
+try {
+  execkit = createExecKitServer();
+} catch (error) {
+  // A bad operator setting (for example EXECKIT_MCP_HOST_KEY_POLICY): say so and stop.
+  log(`could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
 const transport = new StdioServerTransport();
 let shuttingDown = false;
 

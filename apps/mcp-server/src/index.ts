@@ -8,7 +8,7 @@
  */
 export { createExecKitServer, type ExecKitServer, type ExecKitServerOptions } from './server.js';
 export { SessionRegistry, type CreateSessionOptions, type RegisteredSession, type SessionRegistryOptions } from './session-registry.js';
-export { TRANSPORT_KINDS, isTransportKind, openTransport, type TransportKind } from './transports.js';
+export { TRANSPORT_KINDS, isTransportKind, openTransport, operatorSettingsFromEnv, type OperatorSettings, type TransportKind, type TransportRequest } from './transports.js';
 export { ToolInputError } from './errors.js';
 export { SERVER_INSTRUCTIONS } from './instructions.js';
 export { toExecToolResult, type ExecToolResult } from './tools/index.js';

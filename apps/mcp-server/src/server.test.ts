@@ -68,16 +68,16 @@ describe('createExecKitServer', () => {
   });
 
   it('creates sessions through the injected transport factory', async () => {
-    const kinds: string[] = [];
+    const kinds: unknown[] = [];
     const { client } = await connect({
-      openTransport: (kind): Transport => {
-        kinds.push(kind);
+      openTransport: (request): Transport => {
+        kinds.push(request);
         return createLocalTransport();
       },
     });
     const id = await newSession(client);
     expect(id).toBe('1_local');
-    expect(kinds).toEqual(['local']);
+    expect(kinds).toEqual([{ kind: 'local' }]);
   });
 
   it('notices a shell killed from outside and reports the session as closed', async () => {

@@ -3,8 +3,8 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SERVER_INSTRUCTIONS } from './instructions.js';
 import { PACKAGE_VERSION } from './package-info.js';
 import { SessionRegistry } from './session-registry.js';
-import { registerSessionCreate, registerSessionDestroy, registerSessionExec, registerSessionList, type ToolContext } from './tools/index.js';
-import type { TransportKind } from './transports.js';
+import { registerHostList, registerSessionCreate, registerSessionDestroy, registerSessionExec, registerSessionList, type ToolContext } from './tools/index.js';
+import { openTransport as defaultOpenTransport, operatorSettingsFromEnv, type OperatorSettings, type TransportRequest } from './transports.js';
 
 /** Options for {@link createExecKitServer}. All optional. */
 export interface ExecKitServerOptions {
@@ -21,10 +21,16 @@ export interface ExecKitServerOptions {
    */
   sessionDefaults?: Omit<SessionOptions, 'cwd' | 'env'>;
   /**
-   * Creates the transport for a new session of a given kind. Default: a fresh
-   * `createLocalTransport()` for `local`.
+   * Creates the transport for a new session. Default: `openTransport` with `operator`'s settings
+   * (a fresh local transport for `local`, an SSH transport for `ssh`).
    */
-  openTransport?: (kind: TransportKind) => Transport;
+  openTransport?: (request: TransportRequest) => Transport;
+  /**
+   * Operator settings for SSH (key directory, known_hosts, ssh_config, host key policy). Default:
+   * read from the environment (`EXECKIT_MCP_KEY_DIR`, `EXECKIT_MCP_KNOWN_HOSTS`,
+   * `EXECKIT_MCP_SSH_CONFIG`, `EXECKIT_MCP_HOST_KEY_POLICY`, `EXECKIT_MCP_INSECURE_ACCEPT_ANY_HOSTKEY`).
+   */
+  operator?: OperatorSettings;
 }
 
 /** What {@link createExecKitServer} returns. */
@@ -54,19 +60,21 @@ export interface ExecKitServer {
 export function createExecKitServer(options: ExecKitServerOptions = {}): ExecKitServer {
   const defaultTimeoutSecs = positive('defaultTimeoutSecs', options.defaultTimeoutSecs, 120);
   const progressIntervalMs = positive('progressIntervalMs', options.progressIntervalMs, 5_000);
+  const operator = options.operator ?? operatorSettingsFromEnv();
   const registry = new SessionRegistry({
-    ...(options.openTransport ? { openTransport: options.openTransport } : {}),
+    openTransport: options.openTransport ?? ((request) => defaultOpenTransport(request, operator)),
     ...(options.sessionDefaults ? { sessionDefaults: options.sessionDefaults } : {}),
   });
   const server = new McpServer(
     { name: 'execkit', title: 'execkit', version: PACKAGE_VERSION },
     { instructions: SERVER_INSTRUCTIONS, capabilities: { tools: {} } },
   );
-  const context: ToolContext = { registry, defaultTimeoutSecs, progressIntervalMs };
+  const context: ToolContext = { registry, defaultTimeoutSecs, progressIntervalMs, operator };
   registerSessionCreate(server, context);
   registerSessionExec(server, context);
   registerSessionList(server, context);
   registerSessionDestroy(server, context);
+  registerHostList(server, context);
 
   let closing: Promise<void> | undefined;
   const close = () =>

@@ -59,8 +59,9 @@ describe('SessionRegistry', () => {
 
 describe('transports', () => {
   it('knows the supported kinds', () => {
-    expect(TRANSPORT_KINDS).toEqual(['local']);
+    expect(TRANSPORT_KINDS).toEqual(['local', 'ssh']);
     expect(isTransportKind('local')).toBe(true);
-    expect(isTransportKind('ssh')).toBe(false);
+    expect(isTransportKind('ssh')).toBe(true);
+    expect(isTransportKind('telnet')).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { Session, type SessionOptions, type Transport } from '@execkit/core';
 import { ToolInputError } from './errors.js';
-import { openTransport as defaultOpenTransport, type TransportKind } from './transports.js';
+import { openTransport as defaultOpenTransport, type TransportKind, type TransportRequest } from './transports.js';
 
 /** How many ended session ids are remembered so later calls can say why they ended. */
 const ENDED_MEMORY = 1000;
@@ -19,9 +19,9 @@ export interface RegisteredSession {
 export interface SessionRegistryOptions {
   /**
    * Creates the transport for a new session. Default: `openTransport` from `./transports.js`
-   * (a fresh local transport for `local`).
+   * with no operator settings.
    */
-  openTransport?: (kind: TransportKind) => Transport;
+  openTransport?: (request: TransportRequest) => Transport;
   /**
    * Options applied to every session before the per-call `cwd` and `env`, for example
    * `maxOutputChars`. Default: none (core's defaults).
@@ -50,11 +50,11 @@ export class SessionRegistry {
   private readonly creating = new Set<Promise<unknown>>();
   private counter = 0;
   private shuttingDown = false;
-  private readonly openTransport: (kind: TransportKind) => Transport;
+  private readonly openTransport: (request: TransportRequest) => Transport;
   private readonly sessionDefaults: Omit<SessionOptions, 'cwd' | 'env'>;
 
   constructor(options: SessionRegistryOptions = {}) {
-    this.openTransport = options.openTransport ?? defaultOpenTransport;
+    this.openTransport = options.openTransport ?? ((request) => defaultOpenTransport(request));
     this.sessionDefaults = options.sessionDefaults ?? {};
   }
 
@@ -64,14 +64,15 @@ export class SessionRegistry {
   }
 
   /**
-   * Opens a session on a new transport of `kind` and registers it.
+   * Opens a session on a new transport (of kind `request`, or as `request` describes) and registers it.
    *
    * @throws ExecKitError from `Session.open` (for example `INVALID_OPTIONS` when `cwd` does not exist)
    * @throws ToolInputError when the registry is shutting down
    */
-  async create(kind: TransportKind, options: CreateSessionOptions = {}): Promise<RegisteredSession> {
+  async create(request: TransportKind | TransportRequest, options: CreateSessionOptions = {}): Promise<RegisteredSession> {
     if (this.shuttingDown) throw shuttingDownError();
-    const creating = this.open(kind, options);
+    const described: TransportRequest = typeof request === 'string' ? toRequest(request) : request;
+    const creating = this.open(described, options);
     this.creating.add(creating);
     try {
       return await creating;
@@ -80,8 +81,9 @@ export class SessionRegistry {
     }
   }
 
-  private async open(kind: TransportKind, options: CreateSessionOptions): Promise<RegisteredSession> {
-    const transport = this.openTransport(kind);
+  private async open(request: TransportRequest, options: CreateSessionOptions): Promise<RegisteredSession> {
+    const kind = request.kind;
+    const transport = this.openTransport(request);
     const sessionOptions: SessionOptions = { ...this.sessionDefaults };
     if (options.cwd !== undefined) sessionOptions.cwd = options.cwd;
     if (options.env !== undefined) sessionOptions.env = options.env;
@@ -198,4 +200,9 @@ export class SessionRegistry {
 
 function shuttingDownError(): ToolInputError {
   return new ToolInputError('The server is shutting down; no new sessions can be created.');
+}
+
+function toRequest(kind: TransportKind): TransportRequest {
+  if (kind === 'local') return { kind };
+  throw new ToolInputError(`Transport ${JSON.stringify(kind)} needs more than its name (for example a host).`);
 }

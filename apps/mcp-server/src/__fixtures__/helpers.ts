@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
 /** The package directory (where `bin/` and `dist/` live). */
@@ -17,13 +17,14 @@ export interface SpawnedServer {
   stderr: () => string;
 }
 
-/** Spawns `node bin/execkit-mcp.js` and connects an SDK client to it. */
-export async function spawnServer(): Promise<SpawnedServer> {
+/** Spawns `node bin/execkit-mcp.js` (with `env` added to its environment) and connects an SDK client to it. */
+export async function spawnServer(env: Record<string, string> = {}): Promise<SpawnedServer> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: ['bin/execkit-mcp.js'],
     cwd: PACKAGE_DIR,
     stderr: 'pipe',
+    env: { ...getDefaultEnvironment(), ...env },
   });
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));

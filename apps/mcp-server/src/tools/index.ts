@@ -3,3 +3,4 @@ export { registerSessionCreate } from './session-create.js';
 export { registerSessionDestroy } from './session-destroy.js';
 export { registerSessionExec, toExecToolResult, type ExecToolResult } from './session-exec.js';
 export { registerSessionList } from './session-list.js';
+export { registerHostList } from './host-list.js';

@@ -1,7 +1,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { ToolInputError } from '../errors.js';
 import { withToolErrors, toolSuccess } from '../tool-result.js';
-import { TRANSPORT_KINDS } from '../transports.js';
+import { TRANSPORT_KINDS, type TransportRequest } from '../transports.js';
 import type { ToolContext } from './context.js';
 
 const supported = TRANSPORT_KINDS.map((kind) => `"${kind}"`).join(', ');
@@ -16,7 +17,7 @@ const inputSchema = {
             : `transport is required; supported transports: ${supported}`,
       }),
     })
-    .describe(`Where the shell runs. Supported: ${supported} (a shell on the machine running this server).`),
+    .describe(`Where the shell runs: "local" (the machine running this server) or "ssh" (a remote host; give host).`),
   cwd: z
     .string({ invalid_type_error: 'cwd must be a string (a directory path)' })
     .min(1, 'cwd must not be empty; omit it to start in the server’s working directory')
@@ -28,10 +29,56 @@ const inputSchema = {
     })
     .optional()
     .describe('Environment variables to export in the session before the first command, e.g. {"NODE_ENV": "test"}.'),
+  host: z
+    .string({ invalid_type_error: 'host must be a string' })
+    .min(1, 'host must not be empty')
+    .optional()
+    .describe('ssh only, required: host name, address or an ssh_config alias (see host_list).'),
+  user: z.string({ invalid_type_error: 'user must be a string' }).min(1).optional().describe('ssh only: login name. Default: from ssh_config, else the server’s user.'),
+  port: z
+    .number({ invalid_type_error: 'port must be a number' })
+    .int('port must be an integer')
+    .min(1, 'port must be 1–65535')
+    .max(65_535, 'port must be 1–65535')
+    .optional()
+    .describe('ssh only: port. Default: from ssh_config, else 22.'),
+  password: z.string({ invalid_type_error: 'password must be a string' }).optional().describe('ssh only: password for password authentication.'),
+  key_path: z
+    .string({ invalid_type_error: 'key_path must be a string' })
+    .min(1)
+    .optional()
+    .describe('ssh only: private key file, inside the operator’s key directory (default ~/.ssh), e.g. "id_ed25519".'),
+  key_passphrase: z.string({ invalid_type_error: 'key_passphrase must be a string' }).optional().describe('ssh only: passphrase of an encrypted key_path.'),
+  fingerprint: z
+    .string({ invalid_type_error: 'fingerprint must be a string' })
+    .min(1)
+    .optional()
+    .describe('ssh only: pin the host key, e.g. "SHA256:…" as `ssh-keygen -lf` prints it. Default: known_hosts.'),
 };
 
+const SSH_FIELDS = ['host', 'user', 'port', 'password', 'key_path', 'key_passphrase', 'fingerprint'] as const;
+
+function toRequest(args: z.infer<z.ZodObject<typeof inputSchema>>): TransportRequest {
+  if (args.transport === 'local') {
+    const extra = SSH_FIELDS.filter((field) => args[field] !== undefined);
+    if (extra.length > 0) throw new ToolInputError(`${extra.join(', ')} only apply to transport "ssh".`);
+    return { kind: 'local' };
+  }
+  if (args.host === undefined) throw new ToolInputError('transport "ssh" needs host (a host name, address or ssh_config alias; see host_list).');
+  return {
+    kind: 'ssh',
+    host: args.host,
+    user: args.user,
+    port: args.port,
+    password: args.password,
+    keyPath: args.key_path,
+    keyPassphrase: args.key_passphrase,
+    fingerprint: args.fingerprint,
+  };
+}
+
 const outputSchema = {
-  session_id: z.string().describe('Id to pass to session_exec, session_destroy; e.g. "1_local".'),
+  session_id: z.string().describe('Id to pass to session_exec, session_destroy; e.g. "1_local" or "2_ssh".'),
 };
 
 /** Registers `session_create`: opens a persistent shell session and returns its id. */
@@ -43,13 +90,15 @@ export function registerSessionCreate(server: McpServer, context: ToolContext): 
       description:
         'Start a persistent shell session and return its session_id. Create one session and reuse it for all related ' +
         'commands: the working directory, exported variables, functions and aliases persist between session_exec calls. ' +
-        'Use several sessions only for work that must run in parallel. Destroy it with session_destroy when done.',
+        'Use several sessions only for work that must run in parallel. Destroy it with session_destroy when done. ' +
+        'For a remote host use transport "ssh" with host (an ssh_config alias from host_list, or a name/address) and, if ' +
+        'needed, user, port, password or key_path; host keys are checked against known_hosts.',
       inputSchema,
       outputSchema,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },
     withToolErrors(async (args: z.infer<z.ZodObject<typeof inputSchema>>) => {
-      const entry = await context.registry.create(args.transport, { cwd: args.cwd, env: args.env });
+      const entry = await context.registry.create(toRequest(args), { cwd: args.cwd, env: args.env });
       return toolSuccess({ session_id: entry.id });
     }),
   );

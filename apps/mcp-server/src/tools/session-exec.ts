@@ -1,4 +1,5 @@
-import { ExecKitError, execResultToJson, type ExecResult } from '@execkit/core';
+import { ExecKitError, execResultToJson, type ConnectionLostError, type ExecResult } from '@execkit/core';
+import { ToolInputError } from '../errors.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { withToolErrors, toolSuccess } from '../tool-result.js';
@@ -40,6 +41,9 @@ const outputSchema = {
   stdout_bytes: z.number().int().describe('Raw bytes written to stdout, before cleaning or capping.'),
   stderr_bytes: z.number().int().describe('Raw bytes written to stderr, before cleaning or capping.'),
   session_closed: z.boolean().describe('True when the command ended the shell (e.g. `exit`); the session is gone.'),
+  reconnected: z
+    .boolean()
+    .describe('True when the connection had been lost and this ran in a new shell: cwd and exported variables were restored; functions, aliases and jobs were not.'),
 };
 
 /** The wire shape of a `session_exec` result (snake_case). */
@@ -78,6 +82,12 @@ export function registerSessionExec(server: McpServer, context: ToolContext): vo
           signal: extra.signal,
         });
       } catch (error) {
+        if (ExecKitError.isInstance(error) && error.code === 'CONNECTION_LOST' && (error as ConnectionLostError).partial && !entry.session.closed) {
+          const partial = execResultToJson((error as ConnectionLostError).partial!);
+          throw new ToolInputError(
+            `CONNECTION_LOST: ${error.message} Output before the loss: ${JSON.stringify({ stdout: partial.stdout, stderr: partial.stderr, cwd: partial.cwd })}`,
+          );
+        }
         if (entry.session.closed) {
           const reason = ExecKitError.isInstance(error) ? `${error.code}: ${error.message}` : 'its shell ended';
           registry.markEnded(entry.id, reason);

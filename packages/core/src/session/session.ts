@@ -193,7 +193,8 @@ export class Session {
     const reconnect = options.reconnect ?? true;
     const session = new Session(transport, { timeoutMs, maxOutputChars, interruptGraceMs, reconnect, startTimeoutMs }, options);
     await session.start(options, startTimeoutMs);
-    if (session.reconnects) await session.snapshotExports();
+    // What a reconnect restores until the first snapshot: the variables given at open.
+    session.exportSnapshot = Object.entries(options.env ?? {});
     return session;
   }
 
@@ -344,6 +345,7 @@ export class Session {
   private async reconnect(): Promise<void> {
     const lost = this.closeInfo!;
     const cwd = this.currentCwd;
+    const oldShellPid = this.shellPid;
     this.closeInfo = undefined;
     this.pending = undefined;
     this.idleStdout = [];
@@ -355,6 +357,14 @@ export class Session {
       this.closeInfo = lost;
       throw error;
     }
+    // The old shell may live on over there (a command running, the server not yet aware the
+    // connection died): end it and what it started, if that pid still runs an interactive shell.
+    await this.transport
+      .runSideCommand(
+        `c=$(tr '\\0' ' ' < /proc/${oldShellPid}/cmdline 2>/dev/null); case "$c" in *' -i ') ${signalScript(oldShellPid, 'KILL', 'group').replaceAll('\n', '; ')};; esac`,
+        { timeoutMs: 10_000 },
+      )
+      .catch(() => undefined);
     const restore: string[] = [];
     if (cwd) restore.push(`cd -- ${quoteShellWord(cwd)} 2>/dev/null`);
     const exports = restorableExports(this.exportSnapshot);

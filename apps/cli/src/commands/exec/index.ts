@@ -1,13 +1,14 @@
-import { createLocalTransport, Session, type ExecResult } from '@execkit/core';
+import { Session, type ExecResult } from '@execkit/core';
 import type { Command } from 'commander';
 import { UsageError, exitCodeForResult, exitCodeForSignal } from '../../errors.js';
 import type { CliIo, CliSignal } from '../../io.js';
 import { DEFAULT_TIMEOUT_SECONDS, cwdOption, formatSeconds, timeoutOption } from '../../options.js';
 import type { CommandContext } from '../../program.js';
+import { transportFor, withTransportOptions, type TransportCommandOptions } from '../../transport.js';
 import { execResultToJson } from '@execkit/core';
 
 /** Options of `execkit exec`, as commander parses them. */
-export interface ExecCommandOptions {
+export interface ExecCommandOptions extends TransportCommandOptions {
   cwd?: string;
   timeout?: number;
   json?: boolean;
@@ -16,12 +17,11 @@ export interface ExecCommandOptions {
 
 /** Registers `execkit exec [options] -- <command...>`. */
 export function registerExecCommand(program: Command, context: CommandContext): Command {
-  return program
-    .command('exec')
+  return withTransportOptions(program.command('exec'))
     .summary('run one command in a fresh session and exit with its status')
     .description(
       [
-        'Run one shell command in a fresh local session and exit with its exit status.',
+        'Run one shell command in a fresh session (on this machine, or on a remote host with --ssh) and exit with its exit status.',
         'The words after `--` are joined with spaces and run by the shell, so quoting, pipes and `;` work as in `sh -c`. Output is cleaned (UTF-8, ANSI escapes removed) and written once the command ends: stdout to stdout, stderr to stderr.',
         "Exit status: the command's own; 124 when it timed out; 130 when interrupted with Ctrl-C; 125 when execkit itself failed; 2 for a bad command line.",
       ].join('\n\n'),
@@ -41,6 +41,7 @@ export function registerExecCommand(program: Command, context: CommandContext): 
         '  $ execkit exec --cwd /tmp -- ls -la',
         "  $ execkit exec --timeout 5 --json -- 'make test'",
         '  $ printf "b\\na\\n" | execkit exec --stdin -- sort',
+        "  $ execkit exec --ssh deploy@build-1 -- 'uname -a'",
       ].join('\n'),
     )
     .action(async (words: string[], options: ExecCommandOptions) => {
@@ -71,8 +72,9 @@ export async function runExec(words: readonly string[], options: ExecCommandOpti
   const unsubscribe = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((signal) => io.onSignal(signal, () => stop(signal)));
 
   let result: ExecResult;
+  const transport = transportFor(options, 'exec');
   try {
-    session = await Session.open(createLocalTransport(), { ...(options.cwd !== undefined ? { cwd: options.cwd } : {}) });
+    session = await Session.open(transport, { ...(options.cwd !== undefined ? { cwd: options.cwd } : {}) });
     if (endedBy) return exitCodeForSignal(endedBy);
     result = await session.exec(command, {
       timeoutMs: timeoutSeconds * 1000,
@@ -81,6 +83,7 @@ export async function runExec(words: readonly string[], options: ExecCommandOpti
     });
   } finally {
     await session?.close();
+    await transport.close();
     for (const off of unsubscribe) off();
   }
 

@@ -1,24 +1,24 @@
-import { createLocalTransport, Session } from '@execkit/core';
+import { Session } from '@execkit/core';
 import type { Command } from 'commander';
 import type { CliIo } from '../../io.js';
 import { DEFAULT_TIMEOUT_SECONDS, cwdOption, timeoutOption } from '../../options.js';
 import type { CommandContext } from '../../program.js';
+import { transportFor, withTransportOptions, type TransportCommandOptions } from '../../transport.js';
 import { ShellRepl } from './repl.js';
 
 /** Options of `execkit shell`, as commander parses them. */
-export interface ShellCommandOptions {
+export interface ShellCommandOptions extends TransportCommandOptions {
   cwd?: string;
   timeout?: number;
 }
 
 /** Registers `execkit shell [options]`. */
 export function registerShellCommand(program: Command, context: CommandContext): Command {
-  return program
-    .command('shell')
+  return withTransportOptions(program.command('shell'))
     .summary('an interactive prompt over one persistent session')
     .description(
       [
-        'Read commands line by line and run each in the same local session, so the working directory, variables and functions carry over. After each command a status line goes to stderr: [exit 0 · 12 ms · /tmp].',
+        'Read commands line by line and run each in the same session (on this machine, or on a remote host with --ssh), so the working directory, variables and functions carry over. After each command a status line goes to stderr: [exit 0 · 12 ms · /tmp].',
         "A line ending with \\ continues on the next. Ctrl-C clears the line being typed or interrupts the running command (the session is kept). Ctrl-D or `exit [N]` leaves; the exit status is N, or the last command's.",
         'Commands read end-of-file on stdin. Output appears when a command ends.',
       ].join('\n\n'),
@@ -27,7 +27,7 @@ export function registerShellCommand(program: Command, context: CommandContext):
     .addOption(timeoutOption())
     .addHelpText(
       'after',
-      ['', 'Examples:', '  $ execkit shell --cwd /tmp', "  $ printf 'cd /tmp\\npwd\\nexit 4\\n' | execkit shell"].join('\n'),
+      ['', 'Examples:', '  $ execkit shell --cwd /tmp', '  $ execkit shell --ssh deploy@build-1', "  $ printf 'cd /tmp\\npwd\\nexit 4\\n' | execkit shell"].join('\n'),
     )
     .action(async (options: ShellCommandOptions) => {
       context.setExitCode(await runShell(options, context.io));
@@ -36,10 +36,15 @@ export function registerShellCommand(program: Command, context: CommandContext):
 
 /** Runs `execkit shell`; resolves with the exit status. */
 export async function runShell(options: ShellCommandOptions, io: CliIo): Promise<number> {
-  const session = await Session.open(createLocalTransport(), { ...(options.cwd !== undefined ? { cwd: options.cwd } : {}) });
+  const transport = transportFor(options, 'shell');
   try {
-    return await new ShellRepl(session, io, (options.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000).run();
+    const session = await Session.open(transport, { ...(options.cwd !== undefined ? { cwd: options.cwd } : {}) });
+    try {
+      return await new ShellRepl(session, io, (options.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000).run();
+    } finally {
+      await session.close();
+    }
   } finally {
-    await session.close();
+    await transport.close();
   }
 }

@@ -1,0 +1,143 @@
+/**
+ * SSH benchmark, against a real sshd on loopback started for the run: a raw ssh2 persistent
+ * channel answering `echo hi` plus an end marker (the floor) against session.exec over the SSH
+ * transport; and connection setup (a raw ssh2 handshake to ready, and a raw handshake plus a shell
+ * channel answering once) against opening an execkit session.
+ */
+import { readFileSync } from 'node:fs';
+import { Client } from 'ssh2';
+import { Session } from '@execkit/core';
+import { createSshTransport } from '@execkit/transport-ssh';
+import { startSshTestbed } from '../packages/transport-ssh/dist/test-support/index.js';
+import { markerRunner } from './raw-shell.mjs';
+import { measureInterleaved, percentile } from './stats.mjs';
+
+function rawConnect(config) {
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    client.once('ready', () => resolve(client));
+    client.once('error', reject);
+    client.connect(config);
+    client.setNoDelay(true);
+  });
+}
+
+function rawShell(client, withStderrMarker = false) {
+  return new Promise((resolve, reject) => {
+    client.exec('exec bash --noprofile --norc', (error, channel) => {
+      if (error) return reject(error);
+      const run = markerRunner(channel, channel.stderr, (text) => channel.write(text), withStderrMarker);
+      resolve({ run, close: () => channel.close() });
+    });
+  });
+}
+
+/** Times `setup()` of each variant (its returned cleanup runs untimed), in turns, first round as warm-up. */
+async function timeEach(variants, rounds) {
+  const times = variants.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (let v = 0; v < variants.length; v++) {
+      const start = process.hrtime.bigint();
+      const cleanup = await variants[v][1]();
+      if (round > 0) times[v].push(Number(process.hrtime.bigint() - start) / 1e6);
+      await cleanup();
+    }
+  }
+  return variants.map(([name], v) => {
+    const sorted = times[v].sort((a, b) => a - b);
+    const result = { name, samples: sorted.length, p50_ms: +percentile(sorted, 50).toFixed(2), p99_ms: +percentile(sorted, 99).toFixed(2) };
+    process.stderr.write(`${name.padEnd(48)} p50 ${result.p50_ms} ms  p99 ${result.p99_ms} ms\n`);
+    return result;
+  });
+}
+
+export async function benchSsh() {
+  const bed = await startSshTestbed();
+  const { sshd, users, knownHostsPath } = bed;
+  try {
+    const key = readFileSync(users.keys.ed25519.path);
+    const raw = { host: sshd.host, port: sshd.port, username: users.bash.name, privateKey: key };
+    const transportOptions = {
+      host: sshd.host,
+      port: sshd.port,
+      user: users.bash.name,
+      privateKeyPath: users.keys.ed25519.path,
+      keyDir: users.keys.dir,
+      knownHostsPath,
+      hostKeyPolicy: 'strict',
+      sshConfigPath: false,
+      agent: false,
+    };
+
+    const floorClient = await rawConnect(raw);
+    const floor = await rawShell(floorClient);
+    const floorBoth = await rawShell(floorClient, true);
+    const transport = createSshTransport(transportOptions);
+    const session = await Session.open(transport);
+    const exec = await measureInterleaved([
+      ['floor: raw ssh2 persistent channel, stdout marker', floor.run],
+      ['raw ssh2 persistent channel, stdout+stderr markers', floorBoth.run],
+      [
+        "session.exec('echo hi') over ssh",
+        async () => {
+          const r = await session.exec('echo hi');
+          if (r.stdout !== 'hi\n') throw new Error(`unexpected ${JSON.stringify(r)}`);
+        },
+      ],
+    ]);
+    floor.close();
+    floorBoth.close();
+    floorClient.end();
+    await session.close();
+    await transport.close();
+
+    const setup = await timeEach(
+      [
+        [
+          'raw ssh2 handshake (connect to ready)',
+          async () => {
+            const client = await rawConnect(raw);
+            return async () => client.end();
+          },
+        ],
+        [
+          'raw ssh2 handshake + shell channel answering once',
+          async () => {
+            const client = await rawConnect(raw);
+            const shell = await rawShell(client);
+            await shell.run(0);
+            return async () => client.end();
+          },
+        ],
+        [
+          'execkit: Session.open over a new ssh transport',
+          async () => {
+            const fresh = createSshTransport(transportOptions);
+            const opened = await Session.open(fresh);
+            return async () => {
+              await opened.close();
+              await fresh.close();
+            };
+          },
+        ],
+      ],
+      41,
+    );
+    const [floorResult, bothResult, sessionResult] = exec;
+    const [handshake, handshakeShell, open] = setup;
+    return {
+      method:
+        'exec: each variant warmed up with 1000 calls, then 1000 timed calls each in turns of 50; setup: 40 timed rounds (after one warm-up), variants in turn; sshd on 127.0.0.1, ed25519 user key, Nagle off',
+      results: { exec, setup },
+      ratios: {
+        exec_p50_over_floor: +(sessionResult.p50_us / floorResult.p50_us).toFixed(2),
+        exec_p50_over_stdout_stderr_floor: +(sessionResult.p50_us / bothResult.p50_us).toFixed(2),
+        setup_p50_over_raw_handshake: +(open.p50_ms / handshake.p50_ms).toFixed(2),
+        setup_p50_over_raw_handshake_and_shell: +(open.p50_ms / handshakeShell.p50_ms).toFixed(2),
+      },
+      targets: { exec_p50_over_floor: 1.5, setup_p50_over_raw_handshake: 1.2 },
+    };
+  } finally {
+    await bed.dispose();
+  }
+}
