@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,6 +102,25 @@ describe('execkit-mcp with ssh', () => {
       expect(textOf(refused)).toContain(sshd.hostPublicKeys[0]!.fingerprint);
     } finally {
       await strict.client.close();
+    }
+  });
+
+  it('accepts any host key only when the operator opts in, writing nothing', async () => {
+    const knownHosts = join(dir, 'insecure_known_hosts');
+    writeFileSync(knownHosts, '', { mode: 0o600 });
+    const insecure = await spawnServer({ EXECKIT_MCP_KNOWN_HOSTS: knownHosts, EXECKIT_MCP_INSECURE_ACCEPT_ANY_HOSTKEY: '1', EXECKIT_MCP_KEY_DIR: users.keys.dir });
+    try {
+      const created = await callOk<{ session_id: string }>(insecure.client, 'session_create', {
+        transport: 'ssh',
+        host: '127.0.0.1',
+        port: sshd.port,
+        user: users.bash.name,
+        password: users.bash.password,
+      });
+      expect(created.session_id).toMatch(/_ssh$/);
+      expect(readFileSync(knownHosts, 'utf8')).toBe('');
+    } finally {
+      await insecure.client.close();
     }
   });
 

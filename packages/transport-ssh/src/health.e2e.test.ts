@@ -83,6 +83,20 @@ describe('connection health', () => {
     }
   });
 
+  it('gives up connecting to a silent host after connectTimeoutMs', async () => {
+    const proxy = await startTcpProxy(sshd.port);
+    try {
+      proxy.blackhole();
+      const started = Date.now();
+      const error = await Session.open(transport({ port: proxy.port, connectTimeoutMs: 500 })).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'TRANSPORT_START_FAILED' });
+      expect((error as Error).message).toMatch(/no SSH handshake within 500 ms/);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('runs more sessions than MaxSessions over extra connections, and leaks no shell after close', async () => {
     const via = transport();
     const sessions = await Promise.all(Array.from({ length: 15 }, () => Session.open(via)));

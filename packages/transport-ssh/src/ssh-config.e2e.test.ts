@@ -8,6 +8,7 @@ import { authorizeKeys, ensureTestUsers, startSshd, type SshdFixture, type TestU
 
 let target: SshdFixture;
 let jump: SshdFixture;
+let outer: SshdFixture;
 let users: TestUsers;
 let dir: string;
 let configPath: string;
@@ -15,9 +16,9 @@ let knownHostsPath: string;
 const opened: Transport[] = [];
 
 beforeAll(async () => {
-  [target, jump] = await Promise.all([startSshd(), startSshd()]);
+  [target, jump, outer] = await Promise.all([startSshd(), startSshd(), startSshd()]);
   users = await ensureTestUsers();
-  await Promise.all([authorizeKeys(target, users), authorizeKeys(jump, users)]);
+  await Promise.all([authorizeKeys(target, users), authorizeKeys(jump, users), authorizeKeys(outer, users)]);
   dir = mkdtempSync(join(tmpdir(), 'execkit-ssh-config-'));
   configPath = join(dir, 'config');
   writeFileSync(
@@ -36,6 +37,17 @@ beforeAll(async () => {
       `  Port ${jump.port}`,
       `  User ${users.dash.name}`,
       `  IdentityFile ${users.keys.rsaPem.path}`,
+      'Host far-box',
+      '  HostName 127.0.0.1',
+      `  Port ${target.port}`,
+      `  User ${users.bash.name}`,
+      `  IdentityFile ${users.keys.ed25519.path}`,
+      '  ProxyJump outer-bastion,bastion',
+      'Host outer-bastion',
+      '  HostName 127.0.0.1',
+      `  Port ${outer.port}`,
+      `  User ${users.bash.name}`,
+      `  IdentityFile ${users.keys.ed25519.path}`,
       'Host direct',
       '  HostName 127.0.0.1',
       `  Port ${target.port}`,
@@ -48,13 +60,14 @@ beforeAll(async () => {
     { mode: 0o600 },
   );
   knownHostsPath = join(dir, 'known_hosts');
-  writeFileSync(knownHostsPath, target.knownHostsLine() + jump.knownHostsLine(), { mode: 0o600 });
+  writeFileSync(knownHostsPath, target.knownHostsLine() + jump.knownHostsLine() + outer.knownHostsLine(), { mode: 0o600 });
 });
 afterAll(async () => {
   for (const transport of opened) await transport.close();
   await users?.dispose();
   await target?.dispose();
   await jump?.dispose();
+  await outer?.dispose();
 });
 
 function transport(options: Partial<SshTransportOptions> & { host: string }): Transport {
@@ -71,6 +84,16 @@ describe('ssh_config', () => {
     await session.close();
     // The jump host saw the bastion user log in and forward to the target.
     await jump.waitForLog(new RegExp(`Accepted publickey for ${users.dash.name}`), { sinceMark: mark });
+  });
+
+  it('follows a ProxyJump chain of two hops in order', async () => {
+    const outerMark = outer.logMark();
+    const jumpMark = jump.logMark();
+    const session = await Session.open(transport({ host: 'far-box' }));
+    expect((await session.exec('id -un')).stdout).toBe(`${users.bash.name}\n`);
+    await session.close();
+    await outer.waitForLog(new RegExp(`Accepted publickey for ${users.bash.name}`), { sinceMark: outerMark });
+    await jump.waitForLog(new RegExp(`Accepted publickey for ${users.dash.name}`), { sinceMark: jumpMark });
   });
 
   it('refuses a jump host whose key is not known, naming it', async () => {
@@ -93,6 +116,8 @@ describe('ssh_config', () => {
       { name: 'bastion', hostName: '127.0.0.1', user: users.dash.name, port: jump.port },
       { name: 'build-box', hostName: '127.0.0.1', user: users.bash.name, port: target.port },
       { name: 'direct', hostName: '127.0.0.1', user: users.dash.name, port: target.port },
+      { name: 'far-box', hostName: '127.0.0.1', user: users.bash.name, port: target.port },
+      { name: 'outer-bastion', hostName: '127.0.0.1', user: users.bash.name, port: outer.port },
     ]);
     expect(JSON.stringify(hosts)).not.toContain('IdentityFile');
     expect(JSON.stringify(hosts)).not.toContain(users.keys.dir);
