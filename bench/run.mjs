@@ -6,13 +6,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { benchLocal } from './local.mjs';
 import { benchSsh } from './ssh.mjs';
+import { benchDocker } from './docker.mjs';
 
 const only = process.argv.slice(2);
 const machine = { node: process.version, cpus: cpus().length, cpu_model: cpus()[0]?.model, memory_gib: Math.round(totalmem() / 2 ** 30) };
 const resultsDir = new URL('./results/', import.meta.url);
 mkdirSync(resultsDir, { recursive: true });
 
-const suites = { local: benchLocal, ssh: benchSsh };
+const suites = { local: benchLocal, ssh: benchSsh, docker: benchDocker };
 for (const [name, run] of Object.entries(suites)) {
   if (only.length > 0 && !only.includes(name)) continue;
   process.stderr.write(`\n== ${name}\n`);

@@ -23,10 +23,18 @@ export function timeoutOption(): Option {
 
 /** `--cwd <dir>`, shared by the commands that open a session. */
 export function cwdOption(): Option {
-  return new Option('-C, --cwd <dir>', 'directory to start the session in (default: the current directory)').argParser((value: string) => {
-    if (value.trim() === '') throw new InvalidArgumentError('Expected a directory.');
-    return resolve(value);
-  });
+  return new Option('-C, --cwd <dir>', 'directory to start the session in (default: the current directory; with --ssh or --docker, the shell’s own)').argParser(
+    (value: string) => {
+      if (value.trim() === '') throw new InvalidArgumentError('Expected a directory.');
+      return value;
+    },
+  );
+}
+
+/** The session's start directory: a local `--cwd` is resolved against this process's directory, a remote one is the shell's business. */
+export function sessionCwd(options: { cwd?: string; ssh?: unknown; docker?: string }): { cwd?: string } {
+  if (options.cwd === undefined) return {};
+  return { cwd: options.ssh !== undefined || options.docker !== undefined ? options.cwd : resolve(options.cwd) };
 }
 
 /** Formats seconds for messages: `1s`, `0.5s`, `120s`. */

@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createLocalTransport, type Transport } from '@execkit/core';
+import { createDockerTransport, validateContainerReference } from '@execkit/transport-docker';
 import { createSshTransport } from '@execkit/transport-ssh';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { UsageError } from './errors.js';
@@ -26,9 +27,11 @@ export function parseSshDestination(value: string): SshDestination {
   return destination;
 }
 
-/** Options that choose where a session runs, shared by `exec` and `shell`. */
+/** Options that choose where a session runs (here, `--ssh` or `--docker`), shared by `exec` and `shell`. */
 export interface TransportCommandOptions {
   ssh?: SshDestination;
+  docker?: string;
+  user?: string;
   identity?: string;
   passwordEnv?: string;
   fingerprint?: string;
@@ -48,6 +51,16 @@ function transportOptions(): Option[] {
     new Option('--password-env <name>', 'read the --ssh password from this environment variable (never from the command line)'),
     new Option('--fingerprint <SHA256:...>', "pin the --ssh host's key instead of using known_hosts"),
     new Option('--strict-host-keys', 'refuse --ssh hosts not already in known_hosts (default: learn new hosts, refuse changed keys)'),
+    new Option('--docker <container>', 'run the session inside a running Docker container (name or id)')
+      .conflicts('ssh')
+      .argParser((value: string) => {
+        try {
+          return validateContainerReference(value);
+        } catch (error) {
+          throw new InvalidArgumentError((error as Error).message);
+        }
+      }),
+    new Option('-u, --user <user>', 'user inside the --docker container (default: the container’s)'),
   ];
 }
 
@@ -58,6 +71,13 @@ function transportOptions(): Option[] {
  * @throws UsageError when SSH-only options come without --ssh, or the password variable is unset
  */
 export function transportFor(options: TransportCommandOptions, commandName: string): Transport {
+  if (options.user !== undefined && options.docker === undefined) throw new UsageError('--user only applies with --docker', commandName);
+  if (options.docker !== undefined) {
+    for (const [flag, value] of [['--identity', options.identity], ['--password-env', options.passwordEnv], ['--fingerprint', options.fingerprint], ['--strict-host-keys', options.strictHostKeys]] as const) {
+      if (value !== undefined) throw new UsageError(`${flag} only applies with --ssh`, commandName);
+    }
+    return createDockerTransport({ container: options.docker, ...(options.user !== undefined ? { user: options.user } : {}) });
+  }
   if (!options.ssh) {
     for (const [flag, value] of [['--identity', options.identity], ['--password-env', options.passwordEnv], ['--fingerprint', options.fingerprint], ['--strict-host-keys', options.strictHostKeys]] as const) {
       if (value !== undefined) throw new UsageError(`${flag} only applies with --ssh`, commandName);

@@ -42,10 +42,10 @@ describe('execkit-mcp over stdio', () => {
     expect(instructions).toContain('session_destroy');
   });
 
-  it('lists the five tools with output schemas and annotations', async () => {
+  it('lists the six tools with output schemas and annotations', async () => {
     const { tools } = await server.client.listTools();
     const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool]));
-    expect(Object.keys(byName).sort()).toEqual(['host_list', 'session_create', 'session_destroy', 'session_exec', 'session_list']);
+    expect(Object.keys(byName).sort()).toEqual(['container_list', 'host_list', 'session_create', 'session_destroy', 'session_exec', 'session_list']);
     for (const tool of tools) {
       expect(tool.outputSchema?.type).toBe('object');
       expect(tool.description).toBeTruthy();
@@ -55,7 +55,7 @@ describe('execkit-mcp over stdio', () => {
       expect.arrayContaining(['command', 'stdout', 'stderr', 'exit_code', 'duration_ms', 'cwd', 'truncated', 'timed_out', 'stdout_bytes', 'stderr_bytes', 'session_closed', 'reconnected']),
     );
     expect(byName.session_exec!.inputSchema.required).toEqual(['session_id', 'command']);
-    expect(byName.session_create!.inputSchema.properties!.transport).toMatchObject({ enum: ['local', 'ssh'] });
+    expect(byName.session_create!.inputSchema.properties!.transport).toMatchObject({ enum: ['local', 'ssh', 'docker'] });
     expect(byName.session_list!.outputSchema!.properties).toHaveProperty('sessions');
     expect(byName.session_exec!.annotations).toMatchObject({ destructiveHint: true, openWorldHint: true });
     expect(byName.session_list!.annotations).toMatchObject({ readOnlyHint: true });
@@ -202,7 +202,7 @@ describe('execkit-mcp over stdio', () => {
 
     const unknownTransport = await call(server.client, 'session_create', { transport: 'telnet' });
     expect(unknownTransport.isError).toBe(true);
-    expect(textOf(unknownTransport)).toMatch(/Unsupported transport "telnet"; supported transports: "local", "ssh"/);
+    expect(textOf(unknownTransport)).toMatch(/Unsupported transport "telnet"; supported transports: "local", "ssh", "docker"/);
     await expectServerAnswers();
 
     const missingCwd = await call(server.client, 'session_create', { transport: 'local', cwd: '/definitely/not/here' });

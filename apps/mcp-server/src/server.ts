@@ -3,7 +3,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SERVER_INSTRUCTIONS } from './instructions.js';
 import { PACKAGE_VERSION } from './package-info.js';
 import { SessionRegistry } from './session-registry.js';
-import { registerHostList, registerSessionCreate, registerSessionDestroy, registerSessionExec, registerSessionList, type ToolContext } from './tools/index.js';
+import { registerContainerList, registerHostList, registerSessionCreate, registerSessionDestroy, registerSessionExec, registerSessionList, type ToolContext } from './tools/index.js';
 import { openTransport as defaultOpenTransport, operatorSettingsFromEnv, type OperatorSettings, type TransportRequest } from './transports.js';
 
 /** Options for {@link createExecKitServer}. All optional. */
@@ -75,6 +75,7 @@ export function createExecKitServer(options: ExecKitServerOptions = {}): ExecKit
   registerSessionList(server, context);
   registerSessionDestroy(server, context);
   registerHostList(server, context);
+  registerContainerList(server);
 
   let closing: Promise<void> | undefined;
   const close = () =>

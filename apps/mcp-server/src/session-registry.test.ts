@@ -59,9 +59,10 @@ describe('SessionRegistry', () => {
 
 describe('transports', () => {
   it('knows the supported kinds', () => {
-    expect(TRANSPORT_KINDS).toEqual(['local', 'ssh']);
+    expect(TRANSPORT_KINDS).toEqual(['local', 'ssh', 'docker']);
     expect(isTransportKind('local')).toBe(true);
     expect(isTransportKind('ssh')).toBe(true);
+    expect(isTransportKind('docker')).toBe(true);
     expect(isTransportKind('telnet')).toBe(false);
   });
 });

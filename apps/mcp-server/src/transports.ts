@@ -1,4 +1,5 @@
 import { InvalidOptionsError, createLocalTransport, type Transport } from '@execkit/core';
+import { createDockerTransport } from '@execkit/transport-docker';
 import { createSshTransport, type HostKeyPolicy } from '@execkit/transport-ssh';
 
 /**
@@ -6,7 +7,7 @@ import { createSshTransport, type HostKeyPolicy } from '@execkit/transport-ssh';
  * Adding one means adding its name here, a variant to {@link TransportRequest} and a case to
  * {@link openTransport}.
  */
-export const TRANSPORT_KINDS = ['local', 'ssh'] as const;
+export const TRANSPORT_KINDS = ['local', 'ssh', 'docker'] as const;
 
 /** A transport kind `session_create` accepts (see {@link TRANSPORT_KINDS}). */
 export type TransportKind = (typeof TRANSPORT_KINDS)[number];
@@ -33,6 +34,13 @@ export type TransportRequest =
       keyPassphrase?: string | undefined;
       /** Pins the host key (`SHA256:…`, hex, or `MD5:…`). */
       fingerprint?: string | undefined;
+    }
+  | {
+      kind: 'docker';
+      /** Container name or id. */
+      container: string;
+      /** User inside the container. */
+      user?: string | undefined;
     };
 
 /**
@@ -80,7 +88,7 @@ export function operatorSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): O
  *
  * @param request - the kind and, for SSH, where to connect
  * @param operator - operator settings (see {@link operatorSettingsFromEnv})
- * @throws InvalidOptionsError for a malformed host, port or user
+ * @throws InvalidOptionsError for a malformed host, port, user or container reference
  */
 export function openTransport(request: TransportRequest, operator: OperatorSettings = {}): Transport {
   switch (request.kind) {
@@ -100,5 +108,7 @@ export function openTransport(request: TransportRequest, operator: OperatorSetti
         ...(operator.sshConfigPath !== undefined ? { sshConfigPath: operator.sshConfigPath } : {}),
         ...(operator.hostKeyPolicy !== undefined ? { hostKeyPolicy: operator.hostKeyPolicy } : {}),
       });
+    case 'docker':
+      return createDockerTransport({ container: request.container, ...(request.user !== undefined ? { user: request.user } : {}) });
   }
 }

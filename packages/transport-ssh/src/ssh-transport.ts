@@ -5,6 +5,7 @@ import type { AnyAuthMethod } from 'ssh2';
 import {
   InvalidOptionsError,
   TRANSPORT_SPECIFICATION_VERSION,
+  newLaunchTag,
   TransportError,
   TransportStartError,
   quoteShellWord,
@@ -22,7 +23,7 @@ import { checkPrivateKeyPermissions, loadPrivateKey, resolvePermittedKeyPath } f
 import { HostKeyError } from './errors.js';
 import { parseFingerprint, parseKnownHosts, preferredHostKeyAlgorithms, recordKnownHost, verifyHostKey } from './host-keys/index.js';
 import { ChannelOpenRefused, SshConnection, type ConnectionSettings, type Endpoint } from './connection.js';
-import { attachShellChannel, newShellTag, remoteShellCommand } from './shell-channel.js';
+import { attachShellChannel, remoteShellCommand } from './shell-channel.js';
 
 /**
  * How host keys are checked (known_hosts in the format of sshd(8), "SSH_KNOWN_HOSTS FILE FORMAT"):
@@ -177,7 +178,7 @@ class SshTransport implements Transport {
   ): Promise<{ connection: SshConnection; channel: { stream: Awaited<ReturnType<SshConnection['exec']>>; tag: string } }> {
     for (let attempt = 0; attempt < 50; attempt++) {
       const connection = await this.connectionWithRoom(shell);
-      const tag = newShellTag();
+      const tag = newLaunchTag();
       try {
         const stream = await connection.exec(command(tag), shell);
         return { connection, channel: { stream, tag } };

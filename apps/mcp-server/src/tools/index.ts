@@ -4,3 +4,4 @@ export { registerSessionDestroy } from './session-destroy.js';
 export { registerSessionExec, toExecToolResult, type ExecToolResult } from './session-exec.js';
 export { registerSessionList } from './session-list.js';
 export { registerHostList } from './host-list.js';
+export { registerContainerList } from './container-list.js';

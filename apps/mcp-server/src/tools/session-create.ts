@@ -17,7 +17,9 @@ const inputSchema = {
             : `transport is required; supported transports: ${supported}`,
       }),
     })
-    .describe(`Where the shell runs: "local" (the machine running this server) or "ssh" (a remote host; give host).`),
+    .describe(
+      `Where the shell runs: "local" (the machine running this server), "ssh" (a remote host; give host) or "docker" (a running container; give container).`,
+    ),
   cwd: z
     .string({ invalid_type_error: 'cwd must be a string (a directory path)' })
     .min(1, 'cwd must not be empty; omit it to start in the server’s working directory')
@@ -34,7 +36,16 @@ const inputSchema = {
     .min(1, 'host must not be empty')
     .optional()
     .describe('ssh only, required: host name, address or an ssh_config alias (see host_list).'),
-  user: z.string({ invalid_type_error: 'user must be a string' }).min(1).optional().describe('ssh only: login name. Default: from ssh_config, else the server’s user.'),
+  user: z
+    .string({ invalid_type_error: 'user must be a string' })
+    .min(1)
+    .optional()
+    .describe('ssh: login name (default: from ssh_config, else the server’s user). docker: user inside the container (default: the container’s).'),
+  container: z
+    .string({ invalid_type_error: 'container must be a string' })
+    .min(1, 'container must not be empty')
+    .optional()
+    .describe('docker only, required: the running container’s name or id (see container_list).'),
   port: z
     .number({ invalid_type_error: 'port must be a number' })
     .int('port must be an integer')
@@ -56,13 +67,19 @@ const inputSchema = {
     .describe('ssh only: pin the host key, e.g. "SHA256:…" as `ssh-keygen -lf` prints it. Default: known_hosts.'),
 };
 
-const SSH_FIELDS = ['host', 'user', 'port', 'password', 'key_path', 'key_passphrase', 'fingerprint'] as const;
+const SSH_FIELDS = ['host', 'port', 'password', 'key_path', 'key_passphrase', 'fingerprint'] as const;
 
 function toRequest(args: z.infer<z.ZodObject<typeof inputSchema>>): TransportRequest {
+  const sshOnly = SSH_FIELDS.filter((field) => args[field] !== undefined);
+  if (args.transport !== 'ssh' && sshOnly.length > 0) throw new ToolInputError(`${sshOnly.join(', ')} only apply to transport "ssh".`);
+  if (args.transport !== 'docker' && args.container !== undefined) throw new ToolInputError('container only applies to transport "docker".');
   if (args.transport === 'local') {
-    const extra = SSH_FIELDS.filter((field) => args[field] !== undefined);
-    if (extra.length > 0) throw new ToolInputError(`${extra.join(', ')} only apply to transport "ssh".`);
+    if (args.user !== undefined) throw new ToolInputError('user only applies to transports "ssh" and "docker".');
     return { kind: 'local' };
+  }
+  if (args.transport === 'docker') {
+    if (args.container === undefined) throw new ToolInputError('transport "docker" needs container (a running container’s name or id; see container_list).');
+    return { kind: 'docker', container: args.container, user: args.user };
   }
   if (args.host === undefined) throw new ToolInputError('transport "ssh" needs host (a host name, address or ssh_config alias; see host_list).');
   return {
@@ -78,7 +95,7 @@ function toRequest(args: z.infer<z.ZodObject<typeof inputSchema>>): TransportReq
 }
 
 const outputSchema = {
-  session_id: z.string().describe('Id to pass to session_exec, session_destroy; e.g. "1_local" or "2_ssh".'),
+  session_id: z.string().describe('Id to pass to session_exec, session_destroy; e.g. "1_local", "2_ssh" or "3_docker".'),
 };
 
 /** Registers `session_create`: opens a persistent shell session and returns its id. */
@@ -92,7 +109,8 @@ export function registerSessionCreate(server: McpServer, context: ToolContext): 
         'commands: the working directory, exported variables, functions and aliases persist between session_exec calls. ' +
         'Use several sessions only for work that must run in parallel. Destroy it with session_destroy when done. ' +
         'For a remote host use transport "ssh" with host (an ssh_config alias from host_list, or a name/address) and, if ' +
-        'needed, user, port, password or key_path; host keys are checked against known_hosts.',
+        'needed, user, port, password or key_path; host keys are checked against known_hosts. For a running container ' +
+        'use transport "docker" with container (from container_list) and optionally user and cwd.',
       inputSchema,
       outputSchema,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },

@@ -9,13 +9,9 @@ import type { ExecResult } from '../session/types.js';
  * directory and exported variables.
  */
 export class ConnectionLostError extends ExecKitError {
-  constructor(
-    message: string,
-    /** Output received before the loss; `exitCode` is `null`. */
-    readonly partial?: ExecResult,
-    options?: { cause?: unknown },
-  ) {
+  constructor(message: string, partial?: ExecResult, options?: { cause?: unknown }) {
     super('CONNECTION_LOST', message, options);
     this.name = 'ConnectionLostError';
+    if (partial) this.partial = partial;
   }
 }

@@ -1,3 +1,5 @@
+import type { ExecResult } from '../session/types.js';
+
 const marker = Symbol.for('execkit.error');
 
 /**
@@ -22,6 +24,8 @@ const marker = Symbol.for('execkit.error');
  *   or the key file is readable by others.
  * - `CONNECTION_LOST`: the connection to a remote host broke (or stopped answering keepalives)
  *   while in use; the outcome of a running command is unknown.
+ * - `CONTAINER_UNAVAILABLE`: a container is missing, not running, or paused (the message names
+ *   it and its state).
  */
 export type ExecKitErrorCode =
   | 'TRANSPORT_START_FAILED'
@@ -34,7 +38,8 @@ export type ExecKitErrorCode =
   | 'AUTHENTICATION_FAILED'
   | 'INVALID_KEY'
   | 'KEY_NOT_PERMITTED'
-  | 'CONNECTION_LOST';
+  | 'CONNECTION_LOST'
+  | 'CONTAINER_UNAVAILABLE';
 
 /**
  * Base class of every error execkit throws. Check with {@link ExecKitError.isInstance}, which
@@ -44,6 +49,11 @@ export class ExecKitError extends Error {
   private readonly [marker] = true;
   /** Stable machine-readable code. */
   readonly code: ExecKitErrorCode;
+  /**
+   * When this error ended a running command (a lost connection, a container that stopped or
+   * paused): what the command had printed, with `exitCode: null`. Set by `Session.exec`.
+   */
+  partial?: ExecResult;
 
   constructor(code: ExecKitErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);

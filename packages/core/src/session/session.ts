@@ -1,4 +1,4 @@
-import { ConnectionLostError, InvalidOptionsError, SessionClosedError, TimeoutHandlingError, TransportStartError, UnsupportedTransportError } from '../errors/index.js';
+import { ConnectionLostError, ExecKitError, InvalidOptionsError, SessionClosedError, TimeoutHandlingError, TransportStartError, UnsupportedTransportError } from '../errors/index.js';
 import { StreamOutput } from '../output/stream-output.js';
 import {
   TRANSPORT_SPECIFICATION_VERSION,
@@ -404,6 +404,8 @@ export class Session {
     const maxChars = options.maxChars ?? this.options.maxOutputChars;
     const started = performance.now();
     if (options.signal?.aborted) return this.emptyResult(command, { aborted: true });
+    const fault = this.channel.fault;
+    if (fault) throw fault;
     const nonce = newNonce();
     const stdin: StdinSpec = options.stdin === undefined ? { kind: 'none' } : { kind: 'data', text: options.stdin };
     const pending = this.begin(nonce, maxChars);
@@ -468,6 +470,12 @@ export class Session {
         { cause: pending.closeInfo.error },
       );
     }
+    const transportError = pending.closeInfo?.reason === 'error' ? pending.closeInfo.error : undefined;
+    if (sessionClosed && transportError && ExecKitError.isInstance(transportError)) {
+      this.closeReason ??= transportError.message;
+      transportError.partial = { ...result, exitCode: null };
+      throw transportError;
+    }
     if (sessionClosed && (timedOut || aborted) && this.closeReason === undefined) {
       this.closeReason = 'the shell could not be interrupted';
     }
@@ -528,6 +536,8 @@ export class Session {
     if (pending.isDone) return;
     this.closeReason = 'the shell could not be interrupted';
     await this.channel.close();
+    // A transport that knows why (e.g. the container is paused or gone) says so itself.
+    if (failure && ExecKitError.isInstance(failure) && failure.code !== 'TRANSPORT_FAILED') throw failure;
     if (failure) throw new TimeoutHandlingError('Could not signal the session\'s processes; the session was closed.', { cause: failure });
   }
 

@@ -22,6 +22,7 @@ export interface ShellChannelCloseInfo {
    * closed it), `error` (the transport failed; see `error`) or `lost` (the connection to the
    * shell's machine broke or stopped answering: the shell may still be running there, and the
    * outcome of a running command is unknown; a reconnectable transport can open a new shell).
+   * When `reason` is `error` and `error` is an `ExecKitError`, a running command fails with it.
    */
   reason: 'exited' | 'closed' | 'error' | 'lost';
   /** The transport's error when `reason` is `error`. */
@@ -58,6 +59,13 @@ export interface ShellOpenOptions {
 export interface ShellChannel {
   /** Writes bytes to the shell's standard input. */
   write(data: Uint8Array): void;
+  /**
+   * Optional: why the shell cannot answer right now (e.g. its container is paused), else
+   * undefined. While set, `Session.exec` fails with it at once and sends nothing; the session
+   * stays open. A command already running when it is set runs on when the fault clears, or is
+   * interrupted at its timeout.
+   */
+  readonly fault?: Error | undefined;
   /**
    * Ends the shell and every process it started (its process group), then resolves once
    * `onClose` has been called. Safe to call more than once.

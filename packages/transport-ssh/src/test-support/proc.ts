@@ -12,77 +12,7 @@ import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** Result of {@link runCommand}. */
-export interface CommandResult {
-  stdout: string;
-  stderr: string;
-}
-
-/** Options for {@link runCommand}. */
-export interface RunCommandOptions {
-  /** Written to the command's stdin, which is then closed. Without it stdin is `/dev/null`. */
-  input?: string;
-  /** Environment; defaults to `process.env`. */
-  env?: NodeJS.ProcessEnv;
-  /** Kill the command (SIGKILL) and reject after this many ms. Default 60 000. */
-  timeoutMs?: number;
-}
-
-/**
- * Runs `file args…` without a shell and resolves with its output once it exits with status 0.
- * Rejects with an Error naming the command, its exit status and its stderr otherwise (the
- * `input` is never included in the message, since it may hold passwords).
- */
-export function runCommand(
-  file: string,
-  args: readonly string[],
-  options: RunCommandOptions = {},
-): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, {
-      env: options.env ?? process.env,
-      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-    }, options.timeoutMs ?? 60_000);
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      reject(
-        new Error(
-          error.code === 'ENOENT'
-            ? `${file} is not installed (spawn ENOENT)`
-            : `could not run ${file}: ${error.message}`,
-          { cause: error },
-        ),
-      );
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const stdout = Buffer.concat(out).toString('utf8');
-      const stderr = Buffer.concat(err).toString('utf8');
-      if (code === 0) {
-        resolve({ stdout, stderr });
-      } else {
-        reject(
-          new Error(
-            `${file} ${args.join(' ')} failed (${signal ?? `exit ${String(code)}`}): ${stderr.trim() || stdout.trim()}`,
-          ),
-        );
-      }
-    });
-    if (options.input !== undefined && child.stdin) {
-      child.stdin.on('error', () => {
-        /* the command may exit before reading everything; its exit status tells */
-      });
-      child.stdin.end(options.input);
-    }
-  });
-}
+export { runCommand, type RunCommandOptions } from '@execkit/core/testing/process';
 
 /** A pid together with its start time, so a recycled pid is never mistaken for the original. */
 export interface ProcessIdentity {

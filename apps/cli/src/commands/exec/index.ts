@@ -2,7 +2,7 @@ import { Session, type ExecResult } from '@execkit/core';
 import type { Command } from 'commander';
 import { UsageError, exitCodeForResult, exitCodeForSignal } from '../../errors.js';
 import type { CliIo, CliSignal } from '../../io.js';
-import { DEFAULT_TIMEOUT_SECONDS, cwdOption, formatSeconds, timeoutOption } from '../../options.js';
+import { DEFAULT_TIMEOUT_SECONDS, cwdOption, sessionCwd, formatSeconds, timeoutOption } from '../../options.js';
 import type { CommandContext } from '../../program.js';
 import { transportFor, withTransportOptions, type TransportCommandOptions } from '../../transport.js';
 import { execResultToJson } from '@execkit/core';
@@ -21,7 +21,7 @@ export function registerExecCommand(program: Command, context: CommandContext): 
     .summary('run one command in a fresh session and exit with its status')
     .description(
       [
-        'Run one shell command in a fresh session (on this machine, or on a remote host with --ssh) and exit with its exit status.',
+        'Run one shell command in a fresh session (on this machine, on a remote host with --ssh, or in a container with --docker) and exit with its exit status.',
         'The words after `--` are joined with spaces and run by the shell, so quoting, pipes and `;` work as in `sh -c`. Output is cleaned (UTF-8, ANSI escapes removed) and written once the command ends: stdout to stdout, stderr to stderr.',
         "Exit status: the command's own; 124 when it timed out; 130 when interrupted with Ctrl-C; 125 when execkit itself failed; 2 for a bad command line.",
       ].join('\n\n'),
@@ -42,6 +42,7 @@ export function registerExecCommand(program: Command, context: CommandContext): 
         "  $ execkit exec --timeout 5 --json -- 'make test'",
         '  $ printf "b\\na\\n" | execkit exec --stdin -- sort',
         "  $ execkit exec --ssh deploy@build-1 -- 'uname -a'",
+        '  $ execkit exec --docker web-1 --cwd /app -- ls',
       ].join('\n'),
     )
     .action(async (words: string[], options: ExecCommandOptions) => {
@@ -74,7 +75,7 @@ export async function runExec(words: readonly string[], options: ExecCommandOpti
   let result: ExecResult;
   const transport = transportFor(options, 'exec');
   try {
-    session = await Session.open(transport, { ...(options.cwd !== undefined ? { cwd: options.cwd } : {}) });
+    session = await Session.open(transport, sessionCwd(options));
     if (endedBy) return exitCodeForSignal(endedBy);
     result = await session.exec(command, {
       timeoutMs: timeoutSeconds * 1000,
