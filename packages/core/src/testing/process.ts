@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 /**
  * Running helper programs to completion in test fixtures (`ssh-keygen`, `useradd`, `docker`…):
@@ -100,4 +101,32 @@ export async function runCommand(
     );
   }
   return { stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Fields of `/proc/<pid>/stat` the fixtures use. */
+export interface ProcStat {
+  pid: number;
+  state: string;
+  ppid: number;
+  startTime: string;
+}
+
+/** Reads `/proc/<pid>/stat` (Linux), or `undefined` when there is no such process. */
+export function readProcStat(pid: number): ProcStat | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // The command name (field 2) is in parentheses and may contain spaces or parentheses.
+  const close = text.lastIndexOf(')');
+  if (close < 0) return undefined;
+  const rest = text.slice(close + 2).split(' ');
+  // rest[0] is field 3 (state), rest[1] field 4 (ppid), rest[19] field 22 (starttime).
+  const state = rest[0];
+  const ppid = Number(rest[1]);
+  const startTime = rest[19];
+  if (state === undefined || startTime === undefined || !Number.isFinite(ppid)) return undefined;
+  return { pid, state, ppid, startTime };
 }

@@ -11,6 +11,8 @@
 import { readFileSync } from 'node:fs';
 
 /** Result of {@link spawnCollect}: the command ran and exited (with any status). */
+import { readProcStat } from '@execkit/core/testing/process';
+
 export { runCommand, spawnCollect, type RunCommandOptions, type SpawnResult } from '@execkit/core/testing/process';
 
 /** Resolves after `ms` milliseconds. */
@@ -24,30 +26,13 @@ function bootId(): string {
   }
 }
 
-/** `[state, starttime]` from `/proc/<pid>/stat`, or `undefined` if there is no such process. */
-function readStat(pid: number): { state: string; startTime: string } | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  // The command name (field 2) is in parentheses and may contain spaces or parentheses.
-  const close = text.lastIndexOf(')');
-  if (close < 0) return undefined;
-  const rest = text.slice(close + 2).split(' ');
-  const state = rest[0]; // field 3
-  const startTime = rest[19]; // field 22
-  if (state === undefined || startTime === undefined) return undefined;
-  return { state, startTime };
-}
 
 /**
  * A string naming this very process on this very boot: `<pid>.<starttime>.<boot id>`. Stored in
  * lock files and container labels so that {@link isOwnerAlive} can tell stale ones apart.
  */
 export function ownerToken(pid: number = process.pid): string {
-  const stat = readStat(pid);
+  const stat = readProcStat(pid);
   return `${pid}.${stat?.startTime ?? '0'}.${bootId()}`;
 }
 
@@ -60,7 +45,7 @@ export function isOwnerAlive(token: string): boolean {
   const pid = Number(pidText);
   if (!Number.isInteger(pid) || pid <= 0 || !startTime || !boot) return false;
   if (boot !== bootId()) return false;
-  const stat = readStat(pid);
+  const stat = readProcStat(pid);
   if (!stat || stat.state === 'Z' || stat.state === 'X') return false;
   return stat.startTime === startTime;
 }

@@ -12,6 +12,8 @@ import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { readProcStat, type ProcStat } from '@execkit/core/testing/process';
+
 export { runCommand, type RunCommandOptions } from '@execkit/core/testing/process';
 
 /** A pid together with its start time, so a recycled pid is never mistaken for the original. */
@@ -21,35 +23,9 @@ export interface ProcessIdentity {
   startTime: string;
 }
 
-interface ProcStat {
-  pid: number;
-  state: string;
-  ppid: number;
-  startTime: string;
-}
-
-function readStat(pid: number): ProcStat | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  // The command name (field 2) is in parentheses and may contain spaces or parentheses.
-  const close = text.lastIndexOf(')');
-  if (close < 0) return undefined;
-  const rest = text.slice(close + 2).split(' ');
-  // rest[0] is field 3 (state), rest[1] field 4 (ppid), rest[19] field 22 (starttime).
-  const state = rest[0];
-  const ppid = Number(rest[1]);
-  const startTime = rest[19];
-  if (state === undefined || startTime === undefined || !Number.isFinite(ppid)) return undefined;
-  return { pid, state, ppid, startTime };
-}
-
 /** The identity (pid + start time) of a running process, or `undefined` if it is gone. */
 export function processIdentity(pid: number): ProcessIdentity | undefined {
-  const stat = readStat(pid);
+  const stat = readProcStat(pid);
   return stat && isLiveState(stat.state) ? { pid, startTime: stat.startTime } : undefined;
 }
 
@@ -65,7 +41,7 @@ function isLiveState(state: string): boolean {
  */
 export function isProcessAlive(pidOrIdentity: number | ProcessIdentity): boolean {
   const pid = typeof pidOrIdentity === 'number' ? pidOrIdentity : pidOrIdentity.pid;
-  const stat = readStat(pid);
+  const stat = readProcStat(pid);
   if (!stat || !isLiveState(stat.state)) return false;
   return typeof pidOrIdentity === 'number' || stat.startTime === pidOrIdentity.startTime;
 }
@@ -81,7 +57,7 @@ export function descendantProcesses(pid: number): ProcessIdentity[] {
   }
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
-    const stat = readStat(Number(entry));
+    const stat = readProcStat(Number(entry));
     if (!stat || !isLiveState(stat.state)) continue;
     const list = children.get(stat.ppid);
     if (list) list.push(stat);
