@@ -291,6 +291,12 @@ export class Session {
    * @throws InvalidOptionsError for bad arguments; nothing runs
    * @throws SessionClosedError when the shell has ended
    * @throws TimeoutHandlingError when an interrupted shell could not be recovered (the session is then closed)
+   * @throws ConnectionLostError (`CONNECTION_LOST`) when the connection to the shell's machine broke
+   *   during the command (outcome unknown; `partial` holds its output; a reconnectable transport
+   *   reconnects on the next call)
+   * @throws the transport's own `ExecKitError` when it ended the shell during the command (e.g.
+   *   `CONTAINER_UNAVAILABLE` for a container that stopped; `partial` holds the output) or when the
+   *   channel reports a `fault` (e.g. a paused container) — then nothing was sent
    */
   exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     if (typeof command !== 'string') return Promise.reject(new InvalidOptionsError('command', 'must be a string'));
