@@ -35,6 +35,21 @@ describe('execkit-mcp with docker', () => {
     expect((await container.processes()).filter((line) => line.includes('1000.555'))).toEqual([]);
   });
 
+  it('ends every process of its container sessions when the server shuts down', async () => {
+    const other = await spawnServer();
+    const { session_id } = await callOk<{ session_id: string }>(other.client, 'session_create', { transport: 'docker', container: container.name });
+    await callOk(other.client, 'session_exec', { session_id, command: 'sleep 1000.556 & (sleep 1001.556 &); echo ok' });
+    expect((await container.processes()).filter((line) => line.includes('.556'))).toHaveLength(2);
+    await other.client.close();
+    let left: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      left = (await container.processes()).filter((line) => line.includes('.556'));
+      if (left.length === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(left).toEqual([]);
+  });
+
   it('answers bad requests with clear tool errors', async () => {
     const missing = await call(server.client, 'session_create', { transport: 'docker' });
     expect(textOf(missing)).toMatch(/needs container/);
