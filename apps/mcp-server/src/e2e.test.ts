@@ -42,17 +42,26 @@ describe('execkit-mcp over stdio', () => {
     expect(instructions).toContain('session_destroy');
   });
 
-  it('lists the six tools with output schemas and annotations', async () => {
+  it('lists the eight tools with output schemas and annotations', async () => {
     const { tools } = await server.client.listTools();
     const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool]));
-    expect(Object.keys(byName).sort()).toEqual(['container_list', 'host_list', 'session_create', 'session_destroy', 'session_exec', 'session_list']);
+    expect(Object.keys(byName).sort()).toEqual([
+      'container_list',
+      'host_list',
+      'output_read',
+      'policy_check',
+      'session_create',
+      'session_destroy',
+      'session_exec',
+      'session_list',
+    ]);
     for (const tool of tools) {
       expect(tool.outputSchema?.type).toBe('object');
       expect(tool.description).toBeTruthy();
       expect(tool.title).toBeTruthy();
     }
     expect(Object.keys(byName.session_exec!.outputSchema!.properties!)).toEqual(
-      expect.arrayContaining(['command', 'stdout', 'stderr', 'exit_code', 'duration_ms', 'cwd', 'truncated', 'timed_out', 'stdout_bytes', 'stderr_bytes', 'session_closed', 'reconnected']),
+      expect.arrayContaining(['command', 'stdout', 'stderr', 'exit_code', 'duration_ms', 'cwd', 'truncated', 'timed_out', 'stdout_bytes', 'stderr_bytes', 'session_closed', 'reconnected', 'output_id']),
     );
     expect(byName.session_exec!.inputSchema.required).toEqual(['session_id', 'command']);
     expect(byName.session_create!.inputSchema.properties!.transport).toMatchObject({ enum: ['local', 'ssh', 'docker'] });

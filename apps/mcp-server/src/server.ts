@@ -3,7 +3,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SERVER_INSTRUCTIONS } from './instructions.js';
 import { PACKAGE_VERSION } from './package-info.js';
 import { SessionRegistry } from './session-registry.js';
-import { registerContainerList, registerHostList, registerSessionCreate, registerSessionDestroy, registerSessionExec, registerSessionList, type ToolContext } from './tools/index.js';
+import { registerContainerList, registerHostList, registerOutputRead, registerPolicyCheck, registerSessionCreate, registerSessionDestroy, registerSessionExec, registerSessionList, type ToolContext } from './tools/index.js';
 import { openTransport as defaultOpenTransport, operatorSettingsFromEnv, type OperatorSettings, type TransportRequest } from './transports.js';
 
 /** Options for {@link createExecKitServer}. All optional. */
@@ -76,6 +76,8 @@ export function createExecKitServer(options: ExecKitServerOptions = {}): ExecKit
   registerSessionDestroy(server, context);
   registerHostList(server, context);
   registerContainerList(server);
+  registerPolicyCheck(server, context);
+  registerOutputRead(server, context);
 
   let closing: Promise<void> | undefined;
   const close = () =>

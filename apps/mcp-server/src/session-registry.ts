@@ -1,4 +1,4 @@
-import { Session, type SessionOptions, type Transport } from '@execkit/core';
+import { Session, type OutputBudget, type Policy, type SessionOptions, type Transport } from '@execkit/core';
 import { ToolInputError } from './errors.js';
 import { openTransport as defaultOpenTransport, type TransportKind, type TransportRequest } from './transports.js';
 
@@ -35,6 +35,10 @@ export interface CreateSessionOptions {
   cwd?: string | undefined;
   /** Variables to export before the first command. */
   env?: Record<string, string> | undefined;
+  /** The session's policy fence (already narrowed from the operator's). */
+  policy?: Policy | undefined;
+  /** The session's default output budget. */
+  budget?: OutputBudget | undefined;
 }
 
 /**
@@ -87,6 +91,8 @@ export class SessionRegistry {
     const sessionOptions: SessionOptions = { ...this.sessionDefaults };
     if (options.cwd !== undefined) sessionOptions.cwd = options.cwd;
     if (options.env !== undefined) sessionOptions.env = options.env;
+    if (options.policy !== undefined) sessionOptions.policy = options.policy;
+    if (options.budget !== undefined) sessionOptions.budget = options.budget;
     let session: Session;
     try {
       session = await Session.open(transport, sessionOptions);

@@ -1,4 +1,5 @@
-import { InvalidOptionsError, createLocalTransport, type Transport } from '@execkit/core';
+import { readFileSync } from 'node:fs';
+import { InvalidOptionsError, createLocalTransport, validatePolicy, type Policy, type Transport } from '@execkit/core';
 import { createDockerTransport } from '@execkit/transport-docker';
 import { createSshTransport, type HostKeyPolicy } from '@execkit/transport-ssh';
 
@@ -59,15 +60,38 @@ export interface OperatorSettings {
    * `insecure-accept-any` when `EXECKIT_MCP_INSECURE_ACCEPT_ANY_HOSTKEY=1`.
    */
   hostKeyPolicy?: HostKeyPolicy;
+  /**
+   * The operator's command policy: `EXECKIT_MCP_POLICY_FILE` (JSON: `allow`, `deny`,
+   * `deny_patterns`, `guard`), which sessions can only narrow. The guard of dangerous operations
+   * is on unless the file sets `"guard": false`.
+   */
+  policy: Policy;
+  /** `EXECKIT_MCP_ALLOW_FORCE=1`: `session_exec {force: true}` may bypass the guard. Default false. */
+  allowForce: boolean;
 }
 
 /**
  * Reads {@link OperatorSettings} from `env`.
  *
- * @throws InvalidOptionsError when `EXECKIT_MCP_HOST_KEY_POLICY` is neither `strict` nor `accept-new`
+ * @throws InvalidOptionsError when `EXECKIT_MCP_HOST_KEY_POLICY` is neither `strict` nor `accept-new`,
+ *   or `EXECKIT_MCP_POLICY_FILE` cannot be read or is not a valid policy (unknown fields included)
  */
 export function operatorSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): OperatorSettings {
-  const settings: OperatorSettings = {};
+  const settings: OperatorSettings = { policy: { guard: true }, allowForce: env.EXECKIT_MCP_ALLOW_FORCE === '1' };
+  const policyFile = env.EXECKIT_MCP_POLICY_FILE;
+  if (policyFile) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(policyFile, 'utf8'));
+    } catch (error) {
+      throw new InvalidOptionsError('EXECKIT_MCP_POLICY_FILE', `cannot read ${JSON.stringify(policyFile)} as JSON: ${(error as Error).message}`);
+    }
+    try {
+      settings.policy = { guard: true, ...validatePolicy(parsed) };
+    } catch (error) {
+      throw new InvalidOptionsError('EXECKIT_MCP_POLICY_FILE', `${JSON.stringify(policyFile)}: ${(error as Error).message}`);
+    }
+  }
   if (env.EXECKIT_MCP_KEY_DIR) settings.keyDir = env.EXECKIT_MCP_KEY_DIR;
   if (env.EXECKIT_MCP_KNOWN_HOSTS) settings.knownHostsPath = env.EXECKIT_MCP_KNOWN_HOSTS;
   if (env.EXECKIT_MCP_SSH_CONFIG) settings.sshConfigPath = env.EXECKIT_MCP_SSH_CONFIG;
@@ -90,7 +114,7 @@ export function operatorSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): O
  * @param operator - operator settings (see {@link operatorSettingsFromEnv})
  * @throws InvalidOptionsError for a malformed host, port, user or container reference
  */
-export function openTransport(request: TransportRequest, operator: OperatorSettings = {}): Transport {
+export function openTransport(request: TransportRequest, operator: Partial<OperatorSettings> = {}): Transport {
   switch (request.kind) {
     case 'local':
       return createLocalTransport();

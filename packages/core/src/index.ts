@@ -26,3 +26,15 @@ export { TerminalTextDecoder } from './output/terminal-text.js';
 export { signalScript, type SignalScope } from './session/signal-script.js';
 export { quoteShellWord } from './session/shell-dialect.js';
 export { ShellLaunchParser, newLaunchTag, shellLaunchScript } from './transport/launch.js';
+export * from './policy/index.js';
+export {
+  applyBudget,
+  validateBudget,
+  OutputStore,
+  type BudgetReport,
+  type BudgetResult,
+  type GrepBudget,
+  type KeepBudget,
+  type OutputBudget,
+  type OutputPage,
+} from './budget/index.js';

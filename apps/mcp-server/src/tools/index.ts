@@ -5,3 +5,5 @@ export { registerSessionExec, toExecToolResult, type ExecToolResult } from './se
 export { registerSessionList } from './session-list.js';
 export { registerHostList } from './host-list.js';
 export { registerContainerList } from './container-list.js';
+export { registerPolicyCheck } from './policy-check.js';
+export { registerOutputRead } from './output-read.js';

@@ -1,11 +1,19 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { narrowPolicy, validateBudget, validatePolicy } from '@execkit/core';
+import { budgetSchema } from './session-exec.js';
 import { ToolInputError } from '../errors.js';
 import { withToolErrors, toolSuccess } from '../tool-result.js';
 import { TRANSPORT_KINDS, type TransportRequest } from '../transports.js';
 import type { ToolContext } from './context.js';
 
 const supported = TRANSPORT_KINDS.map((kind) => `"${kind}"`).join(', ');
+
+const programs = (field: string) =>
+  z
+    .array(z.string({ invalid_type_error: `${field} entries must be program names` }).min(1), { invalid_type_error: `${field} must be an array of program names` })
+    .max(1000)
+    .optional();
 
 const inputSchema = {
   transport: z
@@ -60,6 +68,9 @@ const inputSchema = {
     .optional()
     .describe('ssh only: private key file, inside the operator’s key directory (default ~/.ssh), e.g. "id_ed25519".'),
   key_passphrase: z.string({ invalid_type_error: 'key_passphrase must be a string' }).optional().describe('ssh only: passphrase of an encrypted key_path.'),
+  budget: budgetSchema.optional().describe('Default output budget for every session_exec in this session (see session_exec).'),
+  allow: programs('allow').describe('Only these programs may run in this session (names like "git", "ls"); narrows the operator’s policy.'),
+  deny: programs('deny').describe('These programs may never run in this session (e.g. ["rm"]); adds to the operator’s policy.'),
   fingerprint: z
     .string({ invalid_type_error: 'fingerprint must be a string' })
     .min(1)
@@ -116,7 +127,10 @@ export function registerSessionCreate(server: McpServer, context: ToolContext): 
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },
     withToolErrors(async (args: z.infer<z.ZodObject<typeof inputSchema>>) => {
-      const entry = await context.registry.create(toRequest(args), { cwd: args.cwd, env: args.env });
+      const sessionPolicy = validatePolicy({ ...(args.allow ? { allow: args.allow } : {}), ...(args.deny ? { deny: args.deny } : {}) });
+      const policy = narrowPolicy(context.operator.policy, sessionPolicy);
+      const budget = args.budget === undefined ? undefined : validateBudget(args.budget);
+      const entry = await context.registry.create(toRequest(args), { cwd: args.cwd, env: args.env, policy, budget });
       return toolSuccess({ session_id: entry.id });
     }),
   );

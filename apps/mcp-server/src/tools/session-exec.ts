@@ -8,6 +8,27 @@ import type { ToolContext, ToolExtra } from './context.js';
 /** Longest timeout accepted, in seconds (one day). */
 const MAX_TIMEOUT_SECS = 86_400;
 
+/** The wire shape of an output budget; `validateBudget` in core checks the rest before anything runs. */
+export const budgetSchema = z
+  .object({
+    keep: z
+      .object({
+        mode: z.enum(['head', 'tail', 'head_tail']).describe('Which lines to keep.'),
+        n: z.number().int().min(0).optional().describe('Lines to keep (head_tail: split between head and tail).'),
+        head: z.number().int().min(0).optional().describe('head_tail: lines from the start.'),
+        tail: z.number().int().min(0).optional().describe('head_tail: lines from the end.'),
+      })
+      .optional(),
+    grep: z
+      .object({
+        pattern: z.string().describe('Keep lines matching this regular expression (a linear-time subset: no backreferences, lookarounds or nested quantifiers).'),
+        context: z.number().int().min(0).optional().describe('Lines of context around each match.'),
+      })
+      .optional(),
+    max_chars: z.number().int().min(0).optional().describe('Cap on characters per stream after grep and keep (head and tail kept).'),
+  })
+  .describe('Trim the output before it reaches you: grep first, then keep, then max_chars; elided runs are marked in place. The whole output stays readable with output_read.');
+
 const inputSchema = {
   session_id: z
     .string({ required_error: 'session_id is required: pass the id session_create returned' })
@@ -26,6 +47,11 @@ const inputSchema = {
     .string({ invalid_type_error: 'stdin must be a string' })
     .optional()
     .describe('Text fed to the command’s standard input. Default: none (the command reads end-of-file).'),
+  budget: budgetSchema.optional(),
+  force: z
+    .boolean({ invalid_type_error: 'force must be true or false' })
+    .optional()
+    .describe('Run even though the guard flags the command as dangerous (rm -rf /, mkfs…). Only if the operator allows it.'),
 };
 
 const outputSchema = {
@@ -44,6 +70,17 @@ const outputSchema = {
   reconnected: z
     .boolean()
     .describe('True when the connection had been lost and this ran in a new shell: cwd and exported variables were restored; functions, aliases and jobs were not.'),
+  output_id: z
+    .string()
+    .nullable()
+    .describe('When the output was cut (by the cap or a budget): pass it to output_read to page through the whole output. Else null.'),
+  budget: z
+    .object({
+      stdout: z.object({ mode: z.string(), lines_total: z.number().int(), lines_kept: z.number().int() }),
+      stderr: z.object({ mode: z.string(), lines_total: z.number().int(), lines_kept: z.number().int() }),
+    })
+    .optional()
+    .describe('What the budget did per stream, when one applied.'),
 };
 
 /** The wire shape of a `session_exec` result (snake_case). */
@@ -73,6 +110,9 @@ export function registerSessionExec(server: McpServer, context: ToolContext): vo
     withToolErrors(async (args: z.infer<z.ZodObject<typeof inputSchema>>, extra: ToolExtra) => {
       const { registry } = context;
       const entry = registry.get(args.session_id);
+      if (args.force && !context.operator.allowForce) {
+        throw new ToolInputError('force is not allowed on this server (the operator has not enabled it); change the command instead.');
+      }
       const stopProgress = startProgress(extra, context.progressIntervalMs, args.session_id);
       let result: ExecResult;
       try {
@@ -80,6 +120,8 @@ export function registerSessionExec(server: McpServer, context: ToolContext): vo
           timeoutMs: (args.timeout_secs ?? context.defaultTimeoutSecs) * 1000,
           stdin: args.stdin,
           signal: extra.signal,
+          ...(args.force ? { force: true } : {}),
+          ...(args.budget ? { budget: args.budget } : {}),
         });
       } catch (error) {
         if (ExecKitError.isInstance(error) && error.code === 'CONNECTION_LOST' && (error as ConnectionLostError).partial && !entry.session.closed) {

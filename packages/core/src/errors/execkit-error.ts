@@ -26,6 +26,8 @@ const marker = Symbol.for('execkit.error');
  *   while in use; the outcome of a running command is unknown.
  * - `CONTAINER_UNAVAILABLE`: a container is missing, not running, or paused (the message names
  *   it and its state).
+ * - `POLICY_DENIED`: the policy fence refused a command before it ran (the message names the rule
+ *   and the program).
  */
 export type ExecKitErrorCode =
   | 'TRANSPORT_START_FAILED'
@@ -39,7 +41,8 @@ export type ExecKitErrorCode =
   | 'INVALID_KEY'
   | 'KEY_NOT_PERMITTED'
   | 'CONNECTION_LOST'
-  | 'CONTAINER_UNAVAILABLE';
+  | 'CONTAINER_UNAVAILABLE'
+  | 'POLICY_DENIED';
 
 /**
  * Base class of every error execkit throws. Check with {@link ExecKitError.isInstance}, which

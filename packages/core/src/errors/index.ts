@@ -6,3 +6,4 @@ export { TimeoutHandlingError } from './timeout-handling-error.js';
 export { TransportError } from './transport-error.js';
 export { TransportStartError } from './transport-start-error.js';
 export { UnsupportedTransportError } from './unsupported-transport-error.js';
+export { PolicyDeniedError } from './policy-denied-error.js';

@@ -8,27 +8,44 @@ import { TerminalTextDecoder } from './terminal-text.js';
 export class StreamOutput {
   private decoder: TerminalTextDecoder | undefined;
   private readonly text: BoundedText;
+  /** A larger head and tail, kept for recall (`output_read`) and budgets; bounded too. */
+  private readonly full: BoundedText;
   private byteCount = 0;
   private ended = false;
 
-  /** @param maxChars - chars kept before eliding the middle */
-  constructor(maxChars: number) {
+  /**
+   * @param maxChars - chars kept for the result before eliding the middle
+   * @param recallChars - chars kept for recall and budgets (head and tail), ≥ `maxChars`
+   */
+  constructor(maxChars: number, recallChars = maxChars) {
     this.text = new BoundedText(maxChars);
+    this.full = new BoundedText(Math.max(maxChars, recallChars));
   }
 
   push(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
     this.byteCount += bytes.length;
     this.decoder ??= new TerminalTextDecoder();
-    this.text.append(this.decoder.push(bytes));
+    this.append(this.decoder.push(bytes));
   }
 
-  /** Flushes held-back text and returns the final result. */
-  finish(): { text: string; bytes: number; truncated: boolean } {
+  private append(text: string): void {
+    this.text.append(text);
+    this.full.append(text);
+  }
+
+  /** Flushes held-back text and returns the final result, and the longer text kept for recall. */
+  finish(): { text: string; bytes: number; truncated: boolean; full: string; fullTruncated: boolean } {
     if (!this.ended) {
       this.ended = true;
-      if (this.decoder) this.text.append(this.decoder.end());
+      if (this.decoder) this.append(this.decoder.end());
     }
-    return { text: this.text.toString(), bytes: this.byteCount, truncated: this.text.truncated };
+    return {
+      text: this.text.toString(),
+      bytes: this.byteCount,
+      truncated: this.text.truncated,
+      full: this.full.toString(),
+      fullTruncated: this.full.truncated,
+    };
   }
 }

@@ -1,4 +1,5 @@
 import type { ExecResult } from './types.js';
+import type { BudgetReport } from '../budget/budget.js';
 
 /**
  * The JSON form of an {@link ExecResult}, with the snake_case keys that the MCP tool
@@ -22,6 +23,10 @@ export interface ExecResultJson {
   session_closed: boolean;
   /** the connection had been lost; this ran in a new shell with cwd and exported variables restored */
   reconnected: boolean;
+  /** id for `output_read` when the output was cut, else null */
+  output_id: string | null;
+  /** what the budget did per stream, when one applied */
+  budget?: { stdout: BudgetReport; stderr: BudgetReport };
 }
 
 /** Converts a result to its {@link ExecResultJson} wire form. */
@@ -40,5 +45,7 @@ export function execResultToJson(result: ExecResult): ExecResultJson {
     stderr_bytes: result.stderrBytes,
     session_closed: result.sessionClosed,
     reconnected: result.reconnected,
+    output_id: result.outputId,
+    ...(result.budget ? { budget: result.budget } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import { ConnectionLostError, ExecKitError, InvalidOptionsError, SessionClosedError, TimeoutHandlingError, TransportStartError, UnsupportedTransportError } from '../errors/index.js';
+import { ConnectionLostError, ExecKitError, InvalidOptionsError, PolicyDeniedError, SessionClosedError, TimeoutHandlingError, TransportStartError, UnsupportedTransportError } from '../errors/index.js';
 import { StreamOutput } from '../output/stream-output.js';
 import {
   TRANSPORT_SPECIFICATION_VERSION,
@@ -12,6 +12,14 @@ import { NONCE_LENGTH, newNonce } from './nonce.js';
 import { commandText, probeLine, quoteShellWord, recoveryText, setupScript, type ShellDialect, type StdinSpec } from './shell-dialect.js';
 import { signalScript, type SignalScope } from './signal-script.js';
 import type { ExecOptions, ExecResult, SessionInfo, SessionOptions } from './types.js';
+import { checkCommand } from '../policy/check.js';
+import { validatePolicy } from '../policy/validate.js';
+import type { Policy, PolicyDecision } from '../policy/types.js';
+import { applyBudget, validateBudget, type OutputBudget } from '../budget/budget.js';
+import { OutputStore, type OutputPage } from '../budget/output-store.js';
+
+/** Chars per stream kept for recall and budgets (head and tail beyond this). */
+const RECALL_CHARS = 4 * 1024 * 1024;
 
 const DEFAULT_TIMEOUT_MS = 120_000;
 const DEFAULT_MAX_OUTPUT_CHARS = 100_000;
@@ -48,11 +56,12 @@ class PendingCommand {
   constructor(
     readonly nonce: string,
     maxChars: number,
+    recallChars = maxChars,
   ) {
     this.lastNonce = nonce;
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
-    this.stdoutOut = new StreamOutput(maxChars);
-    this.stderrOut = new StreamOutput(maxChars);
+    this.stdoutOut = new StreamOutput(maxChars, recallChars);
+    this.stderrOut = new StreamOutput(maxChars, recallChars);
     this.stdoutScanner = new MarkerScanner(
       true,
       (bytes) => this.stdoutOut.push(bytes),
@@ -152,6 +161,12 @@ export class Session {
 
   private shellPid = 0;
 
+  /** The policy fence, when the session has one. */
+  private policy: Policy | undefined;
+  /** The default output budget, when the session has one. */
+  private budget: OutputBudget | undefined;
+  /** Whole outputs of commands whose results were cut, for {@link Session.readOutput}. */
+  private readonly outputs = new OutputStore();
   /** Bumped per shell started, so callbacks of an earlier (lost) channel are ignored. */
   private generation = 0;
   /** Exported variables as last seen, for restoring after a lost connection. */
@@ -191,7 +206,11 @@ export class Session {
     }
 
     const reconnect = options.reconnect ?? true;
+    const policy = options.policy === undefined ? undefined : validatePolicy(options.policy);
+    const budget = options.budget === undefined ? undefined : validateBudget(options.budget);
     const session = new Session(transport, { timeoutMs, maxOutputChars, interruptGraceMs, reconnect, startTimeoutMs }, options);
+    session.policy = policy;
+    session.budget = budget;
     await session.start(options, startTimeoutMs);
     // What a reconnect restores until the first snapshot: the variables given at open.
     session.exportSnapshot = Object.entries(options.env ?? {});
@@ -305,22 +324,29 @@ export class Session {
     if (options.stdin?.includes('\0')) return Promise.reject(new InvalidOptionsError('stdin', 'contains a NUL byte'));
     let timeoutMs: number;
     let maxChars: number;
+    let budget: OutputBudget | undefined;
     try {
       timeoutMs = checkPositive('timeoutMs', options.timeoutMs, this.options.timeoutMs);
       maxChars = checkPositive('maxOutputChars', options.maxOutputChars, this.options.maxOutputChars, true);
+      budget = options.budget === undefined ? this.budget : validateBudget(options.budget);
     } catch (error) {
       return Promise.reject(error);
     }
     if (this.closed) return Promise.reject(this.closedError());
+    const policy = this.policy;
+    const vetted = policy ? this.enforcePolicy(command, policy, options.force === true) : undefined;
+    // Handled when the queue reaches it; this keeps an early refusal from counting as unhandled.
+    vetted?.catch(() => undefined);
     this.queued++;
     const run = this.queue.then(async () => {
+      if (vetted) await vetted;
       this.queued--;
       if (this.closed) throw this.closedError();
       this.busy = true;
       try {
         const reconnected = this.closeInfo?.reason === 'lost';
         if (reconnected) await this.reconnect();
-        const result = await this.run(command, { timeoutMs, maxChars, stdin: options.stdin, signal: options.signal });
+        const result = await this.run(command, { timeoutMs, maxChars, stdin: options.stdin, signal: options.signal, budget, recall: true });
         result.reconnected = reconnected;
         if (this.reconnects && !result.sessionClosed && mayChangeExports(command)) await this.snapshotExports();
         return result;
@@ -334,10 +360,65 @@ export class Session {
   }
 
   /**
+   * Pages through the whole output of a command whose result was cut (its `outputId`), by line.
+   *
+   * @param options - `offset` (line, default 0), `limit` (lines, default 200), `stream`
+   *   (`stdout` default, or `stderr`), `max_chars` (per page, default 50_000)
+   * @throws InvalidOptionsError for an unknown or expired id, or bad paging options
+   */
+  readOutput(outputId: string, options: Parameters<OutputStore['read']>[1] = {}): OutputPage {
+    return this.outputs.read(outputId, options);
+  }
+
+  /** Applies the budget to the longer kept text, and stores the whole output when the result was cut. */
+  private shapeOutput(
+    result: ExecResult,
+    out: ReturnType<StreamOutput['finish']>,
+    err: ReturnType<StreamOutput['finish']>,
+    budget: OutputBudget | undefined,
+  ): void {
+    let cut = result.truncated;
+    if (budget) {
+      const stdout = applyBudget(out.full, budget);
+      const stderr = applyBudget(err.full, budget);
+      result.stdout = stdout.text;
+      result.stderr = stderr.text;
+      result.stdoutTruncated = stdout.truncated || out.fullTruncated;
+      result.stderrTruncated = stderr.truncated || err.fullTruncated;
+      result.truncated = result.stdoutTruncated || result.stderrTruncated;
+      result.budget = { stdout: stdout.report, stderr: stderr.report };
+      cut = result.truncated;
+    }
+    if (cut) result.outputId = this.outputs.store(out.full, err.full);
+  }
+
+  /**
+   * Dry run of the session's policy fence: parses `command` and returns the verdict and every
+   * program found, without running anything. With no policy set, everything is allowed (the
+   * programs are still listed).
+   */
+  checkPolicy(command: string): Promise<PolicyDecision> {
+    if (typeof command !== 'string') return Promise.reject(new InvalidOptionsError('command', 'must be a string'));
+    return checkCommand(command, this.policy ?? {});
+  }
+
+  private async enforcePolicy(command: string, policy: Policy, force: boolean): Promise<void> {
+    const decision = await checkCommand(command, policy);
+    const violations = force ? decision.violations.filter((violation) => violation.rule !== 'guard') : decision.violations;
+    if (violations.length === 0) return;
+    throw new PolicyDeniedError(`Command refused by policy: ${violations.map((violation) => violation.detail).join('; ')}`, {
+      ...decision,
+      allowed: false,
+      violations,
+    });
+  }
+
+  /**
    * Ends the shell and every process it started, including background jobs. Commands waiting in
    * the queue reject with `SessionClosedError`. Safe to call more than once.
    */
   async close(): Promise<void> {
+    this.outputs.clear();
     if (this.closeInfo?.reason === 'lost') this.closeReason ??= 'closed by the caller';
     if (this.closeInfo) return;
     this.closeReason ??= 'closed by the caller';
@@ -394,8 +475,8 @@ export class Session {
     return new SessionClosedError(reason, this.closeInfo?.exitCode ?? null);
   }
 
-  private begin(nonce: string, maxChars: number): PendingCommand {
-    const pending = new PendingCommand(nonce, maxChars);
+  private begin(nonce: string, maxChars: number, recallChars = maxChars): PendingCommand {
+    const pending = new PendingCommand(nonce, maxChars, recallChars);
     this.pending = pending;
     for (const chunk of this.idleStdout.splice(0)) pending.stdoutScanner.push(chunk);
     for (const chunk of this.idleStderr.splice(0)) pending.stderrScanner.push(chunk);
@@ -405,7 +486,15 @@ export class Session {
 
   private async run(
     command: string,
-    options: { timeoutMs: number; maxChars?: number; stdin?: string | undefined; signal?: AbortSignal | undefined },
+    options: {
+      timeoutMs: number;
+      maxChars?: number;
+      stdin?: string | undefined;
+      signal?: AbortSignal | undefined;
+      budget?: OutputBudget | undefined;
+      /** Keep a longer head and tail for recall and budgets (user commands, not probes). */
+      recall?: boolean;
+    },
   ): Promise<ExecResult> {
     const maxChars = options.maxChars ?? this.options.maxOutputChars;
     const started = performance.now();
@@ -414,7 +503,7 @@ export class Session {
     if (fault) throw fault;
     const nonce = newNonce();
     const stdin: StdinSpec = options.stdin === undefined ? { kind: 'none' } : { kind: 'data', text: options.stdin };
-    const pending = this.begin(nonce, maxChars);
+    const pending = this.begin(nonce, maxChars, options.recall ? RECALL_CHARS : maxChars);
     const tag = this.dialect === 'sh' ? heredocTag(command, options.stdin) : '';
     if (this.dialect === 'sh' && !this.userTraps && /\btrap\b/.test(command)) this.userTraps = true;
     this.channel.write(Buffer.from(commandText(this.dialect, command, nonce, stdin, tag, !this.userTraps)));
@@ -467,7 +556,9 @@ export class Session {
       stderrBytes: err.bytes,
       sessionClosed,
       reconnected: false,
+      outputId: null,
     };
+    if (options.recall) this.shapeOutput(result, out, err, options.budget);
     if (pending.closeInfo?.reason === 'lost' && !own) {
       const why = pending.closeInfo.error ? `: ${pending.closeInfo.error.message}` : '';
       throw new ConnectionLostError(
@@ -505,6 +596,7 @@ export class Session {
       stderrBytes: 0,
       sessionClosed: false,
       reconnected: false,
+      outputId: null,
     };
   }
 

@@ -1,3 +1,6 @@
+import type { Policy } from '../policy/types.js';
+import type { BudgetReport, OutputBudget } from '../budget/budget.js';
+
 /** Options for `Session.open`. */
 export interface SessionOptions {
   /** Directory to start in. Default: the shell's own start directory (the home directory, for remote shells). */
@@ -25,6 +28,17 @@ export interface SessionOptions {
    * was lost, restoring the working directory and exported variables. Default true.
    */
   reconnect?: boolean;
+  /**
+   * The policy fence for this session's commands (see docs/policy.md): every command is parsed and
+   * checked before it is sent; a refused one throws `PolicyDeniedError` and never runs. Validate
+   * untrusted input with `validatePolicy`; combine layers with `narrowPolicy`. Default: none.
+   */
+  policy?: Policy;
+  /**
+   * The default output budget for this session's commands (`grep`, then `keep`, then `max_chars`;
+   * see docs/output.md). Validated at open. Default: none (only the `maxOutputChars` cap).
+   */
+  budget?: OutputBudget;
 }
 
 /** Options for `session.exec`. */
@@ -40,6 +54,13 @@ export interface ExecOptions {
   signal?: AbortSignal;
   /** Cap per output stream for this command, in chars. Default: the session's (100_000). */
   maxOutputChars?: number;
+  /**
+   * Run even if the policy's `guard` flags the command as dangerous. Lists (`allow`, `deny`,
+   * `deny_patterns`) still apply. Default false.
+   */
+  force?: boolean;
+  /** Output budget for this command, replacing the session's. Validated before anything runs. */
+  budget?: OutputBudget;
 }
 
 /**
@@ -83,6 +104,14 @@ export interface ExecResult {
    * variables and background jobs of the old shell were not.
    */
   reconnected: boolean;
+  /**
+   * When the output was cut (by the cap or a budget): an id for `session.readOutput` that pages
+   * through the whole output (redacted, up to 4 M chars per stream, head and tail beyond that),
+   * while the session lives and until newer outputs push it out. Else `null`.
+   */
+  outputId: string | null;
+  /** Per stream, what the budget did (`mode`, `lines_total`, `lines_kept`), when a budget applied. */
+  budget?: { stdout: BudgetReport; stderr: BudgetReport };
 }
 
 /** A snapshot of a session's state. */

@@ -44,7 +44,7 @@ describe('execkit exec', () => {
     expect(run.stdout.trimEnd().split('\n')).toHaveLength(1);
     const result = JSON.parse(run.stdout) as Record<string, unknown>;
     expect(Object.keys(result).sort()).toEqual(
-      ['aborted', 'command', 'cwd', 'duration_ms', 'exit_code', 'reconnected', 'stderr', 'stderr_bytes', 'stdout', 'session_closed', 'stdout_bytes', 'timed_out', 'truncated'].sort(),
+      ['aborted', 'command', 'cwd', 'duration_ms', 'exit_code', 'output_id', 'reconnected', 'stderr', 'stderr_bytes', 'stdout', 'session_closed', 'stdout_bytes', 'timed_out', 'truncated'].sort(),
     );
     expect(result).toMatchObject({
       command: 'printf out; printf err >&2; cd /; (exit 3)',
