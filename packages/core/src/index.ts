@@ -38,3 +38,11 @@ export {
   type OutputBudget,
   type OutputPage,
 } from './budget/index.js';
+export {
+  DEFAULT_RULES,
+  Redactor,
+  type RedactionResult,
+  type RedactionStream,
+  type RedactorOptions,
+  type SecretRule,
+} from './redaction/index.js';

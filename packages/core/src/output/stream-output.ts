@@ -1,4 +1,5 @@
 import { BoundedText } from './bounded-text.js';
+import type { RedactionStream } from '../redaction/redactor.js';
 import { TerminalTextDecoder } from './terminal-text.js';
 
 /**
@@ -17,7 +18,12 @@ export class StreamOutput {
    * @param maxChars - chars kept for the result before eliding the middle
    * @param recallChars - chars kept for recall and budgets (head and tail), ≥ `maxChars`
    */
-  constructor(maxChars: number, recallChars = maxChars) {
+  constructor(
+    maxChars: number,
+    recallChars = maxChars,
+    /** Redacts the clean text before it is kept anywhere (omit for shell-internal commands). */
+    private readonly redaction?: RedactionStream,
+  ) {
     this.text = new BoundedText(maxChars);
     this.full = new BoundedText(Math.max(maxChars, recallChars));
   }
@@ -30,8 +36,9 @@ export class StreamOutput {
   }
 
   private append(text: string): void {
-    this.text.append(text);
-    this.full.append(text);
+    const kept = this.redaction ? this.redaction.push(text) : text;
+    this.text.append(kept);
+    this.full.append(kept);
   }
 
   /** Flushes held-back text and returns the final result, and the longer text kept for recall. */
@@ -39,6 +46,11 @@ export class StreamOutput {
     if (!this.ended) {
       this.ended = true;
       if (this.decoder) this.append(this.decoder.end());
+      if (this.redaction) {
+        const rest = this.redaction.end();
+        this.text.append(rest);
+        this.full.append(rest);
+      }
     }
     return {
       text: this.text.toString(),

@@ -17,6 +17,7 @@ import { validatePolicy } from '../policy/validate.js';
 import type { Policy, PolicyDecision } from '../policy/types.js';
 import { applyBudget, validateBudget, type OutputBudget } from '../budget/budget.js';
 import { OutputStore, type OutputPage } from '../budget/output-store.js';
+import { Redactor } from '../redaction/redactor.js';
 
 /** Chars per stream kept for recall and budgets (head and tail beyond this). */
 const RECALL_CHARS = 4 * 1024 * 1024;
@@ -57,11 +58,12 @@ class PendingCommand {
     readonly nonce: string,
     maxChars: number,
     recallChars = maxChars,
+    redactor?: Redactor,
   ) {
     this.lastNonce = nonce;
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
-    this.stdoutOut = new StreamOutput(maxChars, recallChars);
-    this.stderrOut = new StreamOutput(maxChars, recallChars);
+    this.stdoutOut = new StreamOutput(maxChars, recallChars, redactor?.createStream());
+    this.stderrOut = new StreamOutput(maxChars, recallChars, redactor?.createStream());
     this.stdoutScanner = new MarkerScanner(
       true,
       (bytes) => this.stdoutOut.push(bytes),
@@ -163,6 +165,8 @@ export class Session {
 
   /** The policy fence, when the session has one. */
   private policy: Policy | undefined;
+  /** Masks secrets in everything a command's result carries (unless turned off). */
+  private redactor: Redactor | undefined;
   /** The default output budget, when the session has one. */
   private budget: OutputBudget | undefined;
   /** Whole outputs of commands whose results were cut, for {@link Session.readOutput}. */
@@ -210,6 +214,11 @@ export class Session {
     const budget = options.budget === undefined ? undefined : validateBudget(options.budget);
     const session = new Session(transport, { timeoutMs, maxOutputChars, interruptGraceMs, reconnect, startTimeoutMs }, options);
     session.policy = policy;
+    if (options.redaction?.enabled !== false) {
+      session.redactor = new Redactor({ ...(options.redaction?.disable ? { disable: options.redaction.disable } : {}) });
+      session.redactor.addKnownEnv(options.env ?? {});
+      session.redactor.addKnownValues(options.redaction?.knownValues ?? []);
+    }
     session.budget = budget;
     await session.start(options, startTimeoutMs);
     // What a reconnect restores until the first snapshot: the variables given at open.
@@ -475,8 +484,8 @@ export class Session {
     return new SessionClosedError(reason, this.closeInfo?.exitCode ?? null);
   }
 
-  private begin(nonce: string, maxChars: number, recallChars = maxChars): PendingCommand {
-    const pending = new PendingCommand(nonce, maxChars, recallChars);
+  private begin(nonce: string, maxChars: number, recallChars = maxChars, redactor?: Redactor): PendingCommand {
+    const pending = new PendingCommand(nonce, maxChars, recallChars, redactor);
     this.pending = pending;
     for (const chunk of this.idleStdout.splice(0)) pending.stdoutScanner.push(chunk);
     for (const chunk of this.idleStderr.splice(0)) pending.stderrScanner.push(chunk);
@@ -503,7 +512,7 @@ export class Session {
     if (fault) throw fault;
     const nonce = newNonce();
     const stdin: StdinSpec = options.stdin === undefined ? { kind: 'none' } : { kind: 'data', text: options.stdin };
-    const pending = this.begin(nonce, maxChars, options.recall ? RECALL_CHARS : maxChars);
+    const pending = this.begin(nonce, maxChars, options.recall ? RECALL_CHARS : maxChars, options.recall ? this.redactor : undefined);
     const tag = this.dialect === 'sh' ? heredocTag(command, options.stdin) : '';
     if (this.dialect === 'sh' && !this.userTraps && /\btrap\b/.test(command)) this.userTraps = true;
     this.channel.write(Buffer.from(commandText(this.dialect, command, nonce, stdin, tag, !this.userTraps)));
@@ -558,7 +567,13 @@ export class Session {
       reconnected: false,
       outputId: null,
     };
-    if (options.recall) this.shapeOutput(result, out, err, options.budget);
+    if (options.recall) {
+      if (this.redactor) {
+        result.command = this.redactor.redact(command).text;
+        result.cwd = this.redactor.redact(result.cwd).text;
+      }
+      this.shapeOutput(result, out, err, options.budget);
+    }
     if (pending.closeInfo?.reason === 'lost' && !own) {
       const why = pending.closeInfo.error ? `: ${pending.closeInfo.error.message}` : '';
       throw new ConnectionLostError(

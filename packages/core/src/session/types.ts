@@ -39,6 +39,13 @@ export interface SessionOptions {
    * see docs/output.md). Validated at open. Default: none (only the `maxOutputChars` cap).
    */
   budget?: OutputBudget;
+  /**
+   * Secret redaction of everything a result carries: stdout, stderr, the echoed command, the cwd,
+   * stored outputs (see docs/output.md). On by default. `knownValues`: exact secret values to mask
+   * wherever they appear (values of `env` entries whose names look secret are added
+   * automatically); `disable`: rule ids to leave out (e.g. `twilio-account-sid`).
+   */
+  redaction?: { enabled?: boolean; knownValues?: readonly string[]; disable?: readonly string[] };
 }
 
 /** Options for `session.exec`. */
