@@ -7,13 +7,14 @@ import { cpus, totalmem } from 'node:os';
 import { benchLocal } from './local.mjs';
 import { benchSsh } from './ssh.mjs';
 import { benchDocker } from './docker.mjs';
+import { benchRedaction } from './redaction.mjs';
 
 const only = process.argv.slice(2);
 const machine = { node: process.version, cpus: cpus().length, cpu_model: cpus()[0]?.model, memory_gib: Math.round(totalmem() / 2 ** 30) };
 const resultsDir = new URL('./results/', import.meta.url);
 mkdirSync(resultsDir, { recursive: true });
 
-const suites = { local: benchLocal, ssh: benchSsh, docker: benchDocker };
+const suites = { local: benchLocal, ssh: benchSsh, docker: benchDocker, pipeline: benchRedaction };
 for (const [name, run] of Object.entries(suites)) {
   if (only.length > 0 && !only.includes(name)) continue;
   process.stderr.write(`\n== ${name}\n`);

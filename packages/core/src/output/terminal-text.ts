@@ -80,8 +80,12 @@ function isCompleteEscape(tail: string): boolean {
   return tail.length > 1 && !/^[\u001B\u0090-\u009F][\u0020-\u007E\u0080-\u009F]*$/.test(tail);
 }
 
+/** Any char `clean` removes (every escape sequence starts with one: ESC or a C1 control). */
+const ANY_CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+
 function clean(text: string): string {
-  if (text.length === 0) return text;
+  // Most output has none: one scan instead of two replaces.
+  if (text.length === 0 || !ANY_CONTROL.test(text)) return text;
   return text.replace(ANSI, '').replace(CONTROL, '');
 }
 
