@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh checkout: pnpm (pinned in package.json), dependencies, and a build.
 # With --test-deps, also installs the system programs the tests run against (Debian/Ubuntu,
-# as root): dash, busybox, openssh-server and -client, procps, docker.io, git.
+# as root): dash, busybox, openssh-server and -client, procps, docker.io, openssl, git.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +24,7 @@ if [[ "${1-}" == "--test-deps" ]]; then
   command -v ssh-keygen >/dev/null || missing+=(openssh-client)
   command -v ps >/dev/null || missing+=(procps)
   command -v dockerd >/dev/null || missing+=(docker.io)
+  command -v openssl >/dev/null || missing+=(openssl)
   if ((${#missing[@]} > 0)); then
     if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
       export DEBIAN_FRONTEND=noninteractive
