@@ -25,7 +25,7 @@ export { BoundedText } from './output/bounded-text.js';
 export { TerminalTextDecoder } from './output/terminal-text.js';
 export { signalScript, type SignalScope } from './session/signal-script.js';
 export { quoteShellWord } from './session/shell-dialect.js';
-export { ShellLaunchParser, newLaunchTag, shellLaunchScript } from './transport/launch.js';
+export { LaunchedShell, ShellLaunchParser, newLaunchTag, shellLaunchScript } from './transport/launch.js';
 export * from './policy/index.js';
 export {
   applyBudget,

@@ -2,7 +2,7 @@ import type { Duplex, Readable } from 'node:stream';
 import Docker from 'dockerode';
 import {
   InvalidOptionsError,
-  ShellLaunchParser,
+  LaunchedShell,
   TRANSPORT_SPECIFICATION_VERSION,
   TransportError,
   TransportStartError,
@@ -91,42 +91,13 @@ class DockerTransport implements Transport {
     await this.watchEvents();
     const tag = newLaunchTag();
     const { stream, exec } = await this.startExec(['sh', '-c', shellLaunchScript(tag, open)], true);
-    const launch = new ShellLaunchParser(tag);
+    const shell = new LaunchedShell(tag, handlers);
     let closedByUs = false;
-    let done = false;
-    let earlyStderr = '';
-    let earlyStdout = '';
-    let resolvePid!: (pid: number) => void;
-    let rejectPid!: (error: Error) => void;
-    const pid = new Promise<number>((resolve, reject) => {
-      resolvePid = resolve;
-      rejectPid = reject;
-    });
-    let resolveClosed!: () => void;
-    const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
-    const report = (info: ShellChannelCloseInfo) => {
-      if (done) return;
-      done = true;
-      rejectPid(new Error(earlyStderr.trim() || earlyStdout.trim() || 'the shell ended before starting'));
-      handlers.onClose(info);
-      resolveClosed();
-    };
+    const report = (info: ShellChannelCloseInfo) => shell.close(info);
 
     attachDemuxed(stream, {
-      onStdout: (chunk) => {
-        if (done) return;
-        // The Engine reports an exec that could not start (unknown user…) on stdout.
-        if (!launch.started && earlyStdout.length < 4096) earlyStdout += Buffer.from(chunk).toString('utf8');
-        const wasStarted = launch.started;
-        const rest = launch.push(chunk);
-        if (!wasStarted && launch.started) resolvePid(launch.pid!);
-        if (rest.length > 0) handlers.onStdout(rest);
-      },
-      onStderr: (chunk) => {
-        if (done) return;
-        if (!launch.started && earlyStderr.length < 4096) earlyStderr += Buffer.from(chunk).toString('utf8');
-        handlers.onStderr(chunk);
-      },
+      onStdout: (chunk) => shell.stdout(chunk),
+      onStderr: (chunk) => shell.stderr(chunk),
       onEnd: (info) => {
         if ((info.reason === 'protocol-error' || info.reason === 'handler-error') && !closedByUs) {
           // A corrupt stream: nothing after this point can be trusted.
@@ -143,7 +114,7 @@ class DockerTransport implements Transport {
 
     let shellPid: number;
     try {
-      shellPid = await pid;
+      shellPid = await shell.pid;
     } catch (error) {
       stream.destroy();
       throw new TransportStartError(`No shell started in container ${JSON.stringify(this.reference)}: ${(error as Error).message}`);
@@ -151,13 +122,13 @@ class DockerTransport implements Transport {
     const transport = this;
     return {
       write: (data) => {
-        if (!done && !closedByUs) stream.write(data);
+        if (!shell.isClosed && !closedByUs) stream.write(data);
       },
       get fault() {
         return transport.paused ? transport.unavailable('paused') : undefined;
       },
       close: async () => {
-        if (!closedByUs && !done) {
+        if (!closedByUs && !shell.isClosed) {
           closedByUs = true;
           // Ending the exec's stdin only ends the shell; background jobs would live on.
           await this.runSideCommand(signalScript(shellPid, 'KILL', 'group'), { timeoutMs: 5_000 }).catch(() => undefined);
@@ -166,10 +137,10 @@ class DockerTransport implements Transport {
             stream.destroy();
             report({ exitCode: null, signal: 'SIGKILL', reason: 'closed' });
           }, 5_000);
-          await closed;
+          await shell.closed;
           clearTimeout(timer);
         }
-        await closed;
+        await shell.closed;
       },
     };
   }

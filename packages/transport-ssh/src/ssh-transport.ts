@@ -124,9 +124,9 @@ class SshTransport implements Transport {
     const wired = attachShellChannel(channel.stream, tag, handlers, () => (closedByUs ? 'closed' : lost ? 'lost' : undefined));
     const stopWatching = connection.onLoss((error) => {
       lost = true;
-      wired.reportClose({ exitCode: null, signal: null, reason: 'lost', error: new TransportError(`connection lost: ${error.message}`) });
+      wired.close({ exitCode: null, signal: null, reason: 'lost', error: new TransportError(`connection lost: ${error.message}`) });
     });
-    void wired.closeInfo.then(stopWatching);
+    void wired.closed.then(stopWatching);
     let pid: number;
     try {
       pid = await wired.pid;
@@ -135,15 +135,15 @@ class SshTransport implements Transport {
       throw new TransportStartError(`No shell started on ${this.target}: ${(error as Error).message}`);
     }
     const close = async () => {
-      if (closedByUs) return void (await wired.closeInfo);
+      if (closedByUs) return void (await wired.closed);
       closedByUs = true;
       if (!connection.isEnded) {
         // Closing the channel only closes the shell's pipes; background jobs would live on.
         await this.runOn(connection, signalScript(pid, 'KILL', 'group'), { timeoutMs: 5_000 }).catch(() => undefined);
         channel.stream.close();
       }
-      const timer = setTimeout(() => wired.reportClose({ exitCode: null, signal: 'SIGKILL', reason: 'closed' }), 5_000);
-      await wired.closeInfo;
+      const timer = setTimeout(() => wired.close({ exitCode: null, signal: 'SIGKILL', reason: 'closed' }), 5_000);
+      await wired.closed;
       clearTimeout(timer);
     };
     return {

@@ -25,7 +25,8 @@ export class StreamOutput {
     private readonly redaction?: RedactionStream,
   ) {
     this.text = new BoundedText(maxChars);
-    this.full = new BoundedText(Math.max(maxChars, recallChars));
+    // Without a longer recall text (probes, internal commands) one buffer serves both.
+    this.full = recallChars > maxChars ? new BoundedText(recallChars) : this.text;
   }
 
   push(bytes: Uint8Array): void {
@@ -36,9 +37,12 @@ export class StreamOutput {
   }
 
   private append(text: string): void {
-    const kept = this.redaction ? this.redaction.push(text) : text;
-    this.text.append(kept);
-    this.full.append(kept);
+    this.keep(this.redaction ? this.redaction.push(text) : text);
+  }
+
+  private keep(text: string): void {
+    this.text.append(text);
+    if (this.full !== this.text) this.full.append(text);
   }
 
   /** Flushes held-back text and returns the final result, and the longer text kept for recall. */
@@ -46,11 +50,7 @@ export class StreamOutput {
     if (!this.ended) {
       this.ended = true;
       if (this.decoder) this.append(this.decoder.end());
-      if (this.redaction) {
-        const rest = this.redaction.end();
-        this.text.append(rest);
-        this.full.append(rest);
-      }
+      if (this.redaction) this.keep(this.redaction.end());
     }
     return {
       text: this.text.toString(),

@@ -167,6 +167,8 @@ export class Session {
   private policy: Policy | undefined;
   /** Masks secrets in everything a command's result carries (unless turned off). */
   private redactor: Redactor | undefined;
+  /** The last cwd and its redacted form (the cwd seldom changes between commands). */
+  private cwdRedaction: [string, string] = ['', ''];
   /** The default output budget, when the session has one. */
   private budget: OutputBudget | undefined;
   /** Whole outputs of commands whose results were cut, for {@link Session.readOutput}. */
@@ -379,6 +381,11 @@ export class Session {
     return this.outputs.read(outputId, options);
   }
 
+  private redactedCwd(cwd: string, redactor: Redactor): string {
+    if (this.cwdRedaction[0] !== cwd) this.cwdRedaction = [cwd, redactor.redact(cwd).text];
+    return this.cwdRedaction[1];
+  }
+
   /** Applies the budget to the longer kept text, and stores the whole output when the result was cut. */
   private shapeOutput(
     result: ExecResult,
@@ -570,7 +577,7 @@ export class Session {
     if (options.recall) {
       if (this.redactor) {
         result.command = this.redactor.redact(command).text;
-        result.cwd = this.redactor.redact(result.cwd).text;
+        result.cwd = this.redactedCwd(result.cwd, this.redactor);
       }
       this.shapeOutput(result, out, err, options.budget);
     }

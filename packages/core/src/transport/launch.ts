@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { quoteShellWord } from '../session/shell-dialect.js';
-import type { ShellOpenOptions } from './contract.js';
+import type { ShellChannelCloseInfo, ShellChannelHandlers, ShellOpenOptions } from './contract.js';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -72,3 +72,75 @@ export class ShellLaunchParser {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/**
+ * The transport side of a shell started with {@link shellLaunchScript}: feed it the channel's
+ * stdout, stderr and end; it strips the launch line, passes the rest to core's handlers, resolves
+ * {@link LaunchedShell.pid} once the shell has started (or rejects with what the shell said if it
+ * ended first) and reports the close exactly once.
+ */
+export class LaunchedShell {
+  /** The shell's pid on its machine; rejects if the channel ends before the shell starts. */
+  readonly pid: Promise<number>;
+  /** Resolves with the close info once {@link LaunchedShell.close} has run. */
+  readonly closed: Promise<ShellChannelCloseInfo>;
+  private readonly parser: ShellLaunchParser;
+  private early = '';
+  private done = false;
+  private resolvePid!: (pid: number) => void;
+  private rejectPid!: (error: Error) => void;
+  private resolveClosed!: (info: ShellChannelCloseInfo) => void;
+
+  constructor(
+    tag: string,
+    private readonly handlers: ShellChannelHandlers,
+  ) {
+    this.parser = new ShellLaunchParser(tag);
+    this.pid = new Promise((resolve, reject) => {
+      this.resolvePid = resolve;
+      this.rejectPid = reject;
+    });
+    this.pid.catch(() => undefined);
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+  }
+
+  /** True once the close has been reported. */
+  get isClosed(): boolean {
+    return this.done;
+  }
+
+  /** Bytes from the shell's stdout. */
+  stdout(chunk: Uint8Array): void {
+    if (this.done) return;
+    if (!this.parser.started) {
+      // What a failed start prints (the Engine reports an exec that could not start on stdout).
+      this.remember(chunk);
+      const rest = this.parser.push(chunk);
+      if (this.parser.started) this.resolvePid(this.parser.pid!);
+      if (rest.length > 0) this.handlers.onStdout(rest);
+      return;
+    }
+    this.handlers.onStdout(chunk);
+  }
+
+  /** Bytes from the shell's stderr. */
+  stderr(chunk: Uint8Array): void {
+    if (this.done) return;
+    if (!this.parser.started) this.remember(chunk);
+    this.handlers.onStderr(chunk);
+  }
+
+  /** Reports the channel's end once (later calls are ignored). */
+  close(info: ShellChannelCloseInfo): void {
+    if (this.done) return;
+    this.done = true;
+    const exit = info.exitCode === null ? '' : ` (exit code ${info.exitCode})`;
+    this.rejectPid(new Error(this.early.trim() || `the shell ended before starting${exit}`));
+    this.handlers.onClose(info);
+    this.resolveClosed(info);
+  }
+
+  private remember(chunk: Uint8Array): void {
+    if (this.early.length < 4096) this.early += Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8');
+  }
+}
