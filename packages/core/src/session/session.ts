@@ -9,7 +9,7 @@ import {
 import { mayChangeExports, parseExports, restorableExports } from './exports.js';
 import { MarkerScanner } from './marker-scanner.js';
 import { NONCE_LENGTH, newNonce } from './nonce.js';
-import { commandText, probeLine, quoteShellWord, recoveryText, setupScript, type ShellDialect, type StdinSpec } from './shell-dialect.js';
+import { commandText, probeLine, quoteShellWord, recoveryText, setupScript, userOptionsFromFlags, type ShellDialect, type StdinSpec, type UserShellOptions } from './shell-dialect.js';
 import { signalScript, type SignalScope } from './signal-script.js';
 import type { ExecOptions, ExecResult, SessionInfo, SessionOptions } from './types.js';
 import { checkCommand } from '../policy/check.js';
@@ -53,12 +53,19 @@ class PendingCommand {
   readonly done: Promise<void>;
   private resolveDone!: () => void;
   private finished = false;
+  private settling = false;
 
+  /**
+   * @param stderrMarker - the frame ends with a marker on stderr too; without one (a channel with
+   *   ordered streams) the command ends after the event-loop turn that brought its stdout frame,
+   *   by which time everything it wrote to stderr has arrived
+   */
   constructor(
     readonly nonce: string,
     maxChars: number,
     recallChars = maxChars,
     redactor?: Redactor,
+    private readonly stderrMarker = true,
   ) {
     this.lastNonce = nonce;
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
@@ -92,7 +99,14 @@ class PendingCommand {
   watch(nonce: string): void {
     this.lastNonce = nonce;
     this.stdoutScanner.watch(nonce);
-    this.stderrScanner.watch(nonce);
+    if (this.stderrMarker) this.stderrScanner.watch(nonce);
+  }
+
+  /** Routes a chunk of the shell's stdout or stderr. */
+  push(stream: 0 | 1, chunk: Uint8Array): void {
+    if (stream === 0) this.stdoutScanner.push(chunk);
+    else if (this.stderrMarker) this.stderrScanner.push(chunk);
+    else this.stderrOut.push(chunk);
   }
 
   frameFor(nonce: string): Frame | undefined {
@@ -107,7 +121,18 @@ class PendingCommand {
   }
 
   private check(): void {
-    if (this.frameFor(this.lastNonce) && this.stderrMarks.has(this.lastNonce)) this.finish();
+    if (!this.frameFor(this.lastNonce)) return;
+    if (this.stderrMarker) {
+      if (this.stderrMarks.has(this.lastNonce)) this.finish();
+    } else if (!this.settling) {
+      // Other ready streams are read later in this poll phase; setImmediate runs after it. An
+      // interrupt may watch a newer recovery nonce meanwhile: then its frame is awaited too.
+      this.settling = true;
+      setImmediate(() => {
+        this.settling = false;
+        if (this.frameFor(this.lastNonce)) this.finish();
+      });
+    }
   }
 
   private finish(): void {
@@ -160,6 +185,8 @@ export class Session {
   private currentCwd = '';
   private channel!: ShellChannel;
   private dialect: ShellDialect = 'bash';
+  /** The shell options the last command left (bash), restored before the next one runs. */
+  private userOptions: UserShellOptions = { xtrace: false, posix: false };
 
   private shellPid = 0;
 
@@ -241,7 +268,7 @@ export class Session {
     try {
       const probeNonce = newNonce();
       const probe = this.begin(probeNonce, 0);
-      this.channel.write(Buffer.from(probeLine(probeNonce)));
+      this.channel.write(Buffer.from(probeLine(probeNonce, this.stderrMarker)));
       await withTimeout(probe.done, startTimeoutMs, () => new TransportStartError(`The shell did not answer within ${startTimeoutMs} ms.`));
       this.pending = undefined;
       const frame = probe.frameFor(probeNonce);
@@ -252,7 +279,8 @@ export class Session {
       const minor = Number.parseInt(bashVersion.split('.')[1] ?? '', 10);
       this.dialect = major > 5 || (major === 5 && minor >= 1) ? 'bash' : 'sh';
       this.shellPid = Number.parseInt(pid, 10);
-      this.channel.write(Buffer.from(setupScript(this.dialect)));
+      this.userOptions = { xtrace: false, posix: false };
+      this.channel.write(Buffer.from(setupScript(this.dialect, this.stderrMarker)));
 
       const setup: string[] = [];
       if (options.cwd !== undefined) setup.push(`cd -- ${quoteShellWord(options.cwd)}`);
@@ -486,16 +514,21 @@ export class Session {
   }
 
 
+  /** Frames end with a stderr marker unless the channel delivers its streams in order. */
+  private get stderrMarker(): boolean {
+    return this.channel.orderedStreams !== true;
+  }
+
   private closedError(): SessionClosedError {
     const reason = this.closeReason ?? (this.closeInfo?.reason === 'exited' ? 'the shell exited' : 'the shell ended');
     return new SessionClosedError(reason, this.closeInfo?.exitCode ?? null);
   }
 
   private begin(nonce: string, maxChars: number, recallChars = maxChars, redactor?: Redactor): PendingCommand {
-    const pending = new PendingCommand(nonce, maxChars, recallChars, redactor);
+    const pending = new PendingCommand(nonce, maxChars, recallChars, redactor, this.stderrMarker);
     this.pending = pending;
-    for (const chunk of this.idleStdout.splice(0)) pending.stdoutScanner.push(chunk);
-    for (const chunk of this.idleStderr.splice(0)) pending.stderrScanner.push(chunk);
+    for (const chunk of this.idleStdout.splice(0)) pending.push(0, chunk);
+    for (const chunk of this.idleStderr.splice(0)) pending.push(1, chunk);
     this.idleBytes = [0, 0];
     return pending;
   }
@@ -522,7 +555,17 @@ export class Session {
     const pending = this.begin(nonce, maxChars, options.recall ? RECALL_CHARS : maxChars, options.recall ? this.redactor : undefined);
     const tag = this.dialect === 'sh' ? heredocTag(command, options.stdin) : '';
     if (this.dialect === 'sh' && !this.userTraps && /\btrap\b/.test(command)) this.userTraps = true;
-    this.channel.write(Buffer.from(commandText(this.dialect, command, nonce, stdin, tag, !this.userTraps)));
+    this.channel.write(
+      Buffer.from(
+        commandText(this.dialect, command, nonce, {
+          stdin,
+          heredocTag: tag,
+          interruptTrap: !this.userTraps,
+          stderrMarker: this.stderrMarker,
+          userOptions: this.userOptions,
+        }),
+      ),
+    );
 
     let timedOut = false;
     let aborted = false;
@@ -549,7 +592,10 @@ export class Session {
     const own = pending.frameFor(nonce);
     const last = pending.frameFor(pending.lastNonce) ?? pending.stdoutFrames.at(-1);
     const first = own ?? pending.stdoutFrames[0];
-    if (last) this.currentCwd = last.cwd;
+    if (last) {
+      this.currentCwd = last.cwd;
+      if (this.dialect === 'bash') this.userOptions = userOptionsFromFlags(last.flags) ?? this.userOptions;
+    }
     const out = pending.stdoutOut.finish();
     const err = pending.stderrOut.finish();
     const sessionClosed = pending.closeInfo !== undefined && !own;
@@ -649,7 +695,7 @@ export class Session {
       for (let probe = 0; probe < 2 && !pending.isDone; probe++) {
         const recovery = newNonce();
         pending.watch(recovery);
-        this.channel.write(Buffer.from(recoveryText(this.dialect, recovery)));
+        this.channel.write(Buffer.from(recoveryText(this.dialect, recovery, this.stderrMarker)));
         await Promise.race([pending.done, delay(this.options.interruptGraceMs / 2)]);
       }
     }
@@ -664,7 +710,7 @@ export class Session {
   private onOutput(stream: 0 | 1, chunk: Uint8Array): void {
     const pending = this.pending;
     if (pending) {
-      (stream === 0 ? pending.stdoutScanner : pending.stderrScanner).push(chunk);
+      pending.push(stream, chunk);
       return;
     }
     if (this.idleBytes[stream]! + chunk.length > IDLE_BUFFER_LIMIT) return;

@@ -2,9 +2,10 @@
  * The in-band protocol spoken to a session's shell: a probe that tells bash from POSIX sh, the
  * one-time setup each dialect needs, and the text sent per command.
  *
- * Every command is followed by a frame the shell prints itself: on stderr `<N>`, then on stdout
- * `<N><exit code>:<flags>:<cwd><N>` (stderr first, so both are usually readable together), where `N` is a fresh 128-bit nonce that
- * appears only in the text of the shell's own trailer: never in the command's environment,
+ * Every command is followed by a frame the shell prints itself: on stdout
+ * `<N><exit code>:<flags>:<cwd><N>`, preceded on channels whose streams can arrive out of order
+ * (see `ShellChannel.orderedStreams`) by a marker `<N>` on stderr; `N` is a fresh 128-bit nonce
+ * that appears only in the text of the shell's own trailer: never in the command's environment,
  * arguments, files or variables. See docs/framing.md.
  */
 
@@ -17,29 +18,37 @@ export function quoteShellWord(text: string): string {
 }
 
 /**
- * The probe line sent first on a new channel. Prints `<N>:<$BASH_VERSION>:<$$><N>` on stdout and
- * `<N>` on stderr in both bash and sh; everything a shell printed before it (banners, job-control
- * warnings) is discarded.
+ * The probe line sent first on a new channel. Prints `<N>` on stderr (when `stderrMarker`), then
+ * `<N>:<$BASH_VERSION>:<$$><N>` on stdout, in both bash and sh; everything a shell printed before
+ * it (banners, job-control warnings) is discarded.
  */
-export function probeLine(nonce: string): string {
-  return `printf '%s:%s:%s%s' ${nonce} "\${BASH_VERSION-}" "$$" ${nonce}; printf '%s' ${nonce} >&2\n`;
+export function probeLine(nonce: string, stderrMarker: boolean): string {
+  const marker = stderrMarker ? `printf '%s' ${nonce} >&2; ` : '';
+  return `${marker}printf '%s:%s:%s%s' ${nonce} "\${BASH_VERSION-}" "$$" ${nonce}\n`;
 }
 
-/** One-time setup per dialect: quiet prompts, no history or job control, marker fds, helpers. */
-export function setupScript(dialect: ShellDialect): string {
+/**
+ * One-time setup per dialect: quiet prompts, no history or job control, marker fds, helpers.
+ *
+ * @param stderrMarker - end every frame with a marker on stderr too (channels whose streams are
+ *   not delivered in order)
+ */
+export function setupScript(dialect: ShellDialect, stderrMarker: boolean): string {
   if (dialect === 'bash') {
+    const marker = stderrMarker ? 'builtin printf %s "$1" >&60; ' : '';
     return [
       // fds 58/59: /dev/null for reading/writing; 60/61: the channel's stderr/stdout, where frames go.
-      'set +m +H +o history; history -c; unset PROMPT_COMMAND MAILCHECK HISTFILE; PS1= PS2= PS0= PS4="+ "; exec 58</dev/null 59>/dev/null 60>&2 61>&1 2>&59; __ek_x= __ek_px= __ek_u=',
-      // __ek_b runs first inside every command: it restores the user's posix and xtrace state.
-      '__ek_b() { __ek_u=1; if [[ -n ${__ek_x-} ]]; then set -x; { [[ -n ${__ek_px-} ]] || \\unset POSIXLY_CORRECT; } 2>&59; else [[ -n ${__ek_px-} ]] || \\unset POSIXLY_CORRECT; fi; }',
+      'set +m +H +o history; history -c; unset PROMPT_COMMAND MAILCHECK HISTFILE; PS1= PS2= PS0= PS4="+ "; exec 58</dev/null 59>/dev/null 60>&2 61>&1 2>&59; __ek_u=',
       // __ek_e runs after every command, at top level where fd 2 is /dev/null (so its trace, if
-      // xtrace is on, is not seen): it records the
-      // user's state, then in posix mode, where special builtins cannot be shadowed by functions,
-      // removes a function named `builtin` and prints the frame (flag x: xtrace is on).
-      '__ek_e() { __ek_r=${2-$?} __ek_o=$- __ek_g=; if [[ -n ${__ek_u-} ]]; then __ek_u=; [[ $__ek_o == *x* ]] && __ek_x=1 || __ek_x=; [[ -o posix ]] && __ek_px=1 || __ek_px=; fi; [[ -n ${__ek_x-} ]] && __ek_g=x; POSIXLY_CORRECT=y; set +x; \\unset -f builtin; builtin printf %s "$1" >&60; builtin printf \'%s%s:%s:%s%s\' "$1" "$__ek_r" "$__ek_g" "$PWD" "$1" >&61; }',
+      // xtrace is on, is not seen). It captures the exit code and the shell options the command
+      // left (`$-`, plus `2` for posix mode, after `1` when the command's own text began to
+      // run), then in posix mode, where special builtins cannot be shadowed by functions,
+      // removes a function named `builtin` and prints the frame.
+      '__ek_e() { __ek_r=${2-$?} __ek_o=$-; [[ -o posix ]] && __ek_o=2$__ek_o; POSIXLY_CORRECT=y; set +x; \\unset -f builtin; ' +
+        marker +
+        'builtin printf \'%s%s:%s:%s%s\' "$1" "$__ek_r" "$__ek_u$__ek_o" "$PWD" "$1" >&61; __ek_u=; }',
       '__ek_p() { POSIXLY_CORRECT=y; \\unset -f builtin; builtin printf %s "$1"; }',
-      'readonly -f __ek_b __ek_e __ek_p; POSIXLY_CORRECT=y',
+      'readonly -f __ek_e __ek_p; POSIXLY_CORRECT=y',
       '',
     ].join('\n');
   }
@@ -64,28 +73,60 @@ export type StdinSpec = { kind: 'none' } | { kind: 'data'; text: string };
  */
 const SH_INTERRUPT_TRAP = `trap '__ek_i=1; trap - INT; eval "(" 2>/dev/null' INT; `;
 
+/** Options for {@link commandText}. */
+export interface CommandTextOptions {
+  /** What the command reads on stdin. */
+  stdin: StdinSpec;
+  /** A random word that the command and the stdin text do not contain (sh only). */
+  heredocTag: string;
+  /**
+   * Hold {@link SH_INTERRUPT_TRAP} while the command runs (sh only; off once the user manages
+   * SIGINT traps themselves). Default false.
+   */
+  interruptTrap?: boolean;
+  /** As given to {@link setupScript}. Default true. */
+  stderrMarker?: boolean;
+  /**
+   * The shell options the previous command left, as its frame reported them (bash only): they
+   * are restored before this command's text runs. Default: neither.
+   */
+  userOptions?: UserShellOptions;
+}
+
+/** Shell options a user's command may leave on and the next command must find again. */
+export interface UserShellOptions {
+  /** `set -x` */
+  xtrace: boolean;
+  /** POSIX mode (`set -o posix`, `POSIXLY_CORRECT`) */
+  posix: boolean;
+}
+
 /**
- * The text that runs `command` and then prints its frame with `nonce`.
- *
- * @param heredocTag - a random word that `command` and the stdin text do not contain (sh only)
- * @param interruptTrap - hold {@link SH_INTERRUPT_TRAP} while the command runs (sh only; off
- *   once the user manages SIGINT traps themselves)
+ * Reads the options a bash frame's flags report: `undefined` when the command's text never
+ * began to run (e.g. a syntax error), so the options in force are still the previous ones.
  */
-export function commandText(
-  dialect: ShellDialect,
-  command: string,
-  nonce: string,
-  stdin: StdinSpec,
-  heredocTag: string,
-  interruptTrap = false,
-): string {
+export function userOptionsFromFlags(flags: string): UserShellOptions | undefined {
+  if (!flags.startsWith('1')) return undefined;
+  return { xtrace: flags.includes('x'), posix: flags.includes('2') };
+}
+
+/** The text that runs `command` and then prints its frame with `nonce`. */
+export function commandText(dialect: ShellDialect, command: string, nonce: string, options: CommandTextOptions): string {
+  const { stdin, heredocTag, interruptTrap = false, stderrMarker = true } = options;
   if (dialect === 'bash') {
     let redirect = '<&58';
     if (stdin.kind === 'data') {
       if (stdin.text.endsWith('\n')) redirect = `<<<${quoteShellWord(stdin.text.slice(0, -1))}`;
       else redirect = `< <(\\__ek_p ${quoteShellWord(stdin.text)})`;
     }
-    const body = quoteShellWord(`\\__ek_b;${command}`);
+    // Runs first inside the command: marks that its text began to run, then gives back the
+    // options the last command left (posix mode is on between commands; see __ek_e). `set -x`
+    // goes first, while `set` cannot be a function, and the rest is traced to /dev/null.
+    const user = options.userOptions;
+    let prefix = '__ek_u=1;';
+    if (user?.xtrace) prefix += user.posix ? '\\set -x;' : '\\set -x;{ \\unset POSIXLY_CORRECT; } 2>&59;';
+    else if (!user?.posix) prefix += '\\unset POSIXLY_CORRECT;';
+    const body = quoteShellWord(`${prefix}${command}`);
     // `eval` is the fast way in (no here-string pipe, no /dev/fd open). An interactive bash,
     // though, reports background jobs ("[1] 4242") and `exit` on stderr for eval'd text; a
     // sourced file counts as non-interactive and does not, so such commands are sourced.
@@ -107,14 +148,15 @@ export function commandText(
   return (
     `{ ${prefix}${trap}command . /dev/fd/9 9<<'${heredocTag}' ${redirect} 2>&7\n` +
     `__ek_u=1; case \${__ek_x-} in 1) set -x;; esac;${command}\n${heredocTag}\n` +
-    `${shFrameTrailer(nonce, cleanup + (interruptTrap ? ' trap - INT;' : '')).slice(0, -1)}\n}\n`
+    `${shFrameTrailer(nonce, cleanup + (interruptTrap ? ' trap - INT;' : ''), stderrMarker).slice(0, -1)}\n}\n`
   );
 }
 
-function shFrameTrailer(nonce: string, cleanup: string): string {
+function shFrameTrailer(nonce: string, cleanup: string, stderrMarker: boolean): string {
+  const marker = stderrMarker ? `command printf %s ${nonce} >&7; ` : '';
   return (
     `{ __ek_r=$? __ek_o=$-; set +x; unset -f command;${cleanup} case \${__ek_i-} in 1) __ek_r=130 __ek_i=;; esac; if [ -n "\${__ek_u-}" ]; then __ek_u=; case $__ek_o in *x*) __ek_x=1;; *) __ek_x=;; esac; fi; ` +
-    `command printf %s ${nonce} >&7; command printf '%s%s:%s:%s%s' ${nonce} "$__ek_r" "\${__ek_x:+x}" "$PWD" ${nonce} >&8; } 2>/dev/null\n`
+    `${marker}command printf '%s%s:%s:%s%s' ${nonce} "$__ek_r" "\${__ek_x:+x}" "$PWD" ${nonce} >&8; } 2>/dev/null\n`
   );
 }
 
@@ -122,9 +164,9 @@ function shFrameTrailer(nonce: string, cleanup: string): string {
  * Text that makes an idle shell print a frame with `nonce` without running anything: used to
  * find the shell again after an interrupt.
  */
-export function recoveryText(dialect: ShellDialect, nonce: string): string {
+export function recoveryText(dialect: ShellDialect, nonce: string, stderrMarker: boolean): string {
   // Reopens the helper fds in case the command closed them (posix mode is on here, so `exec`
   // is the builtin).
   if (dialect === 'bash') return `{ __ek_q=$?; \\exec 58</dev/null 59>/dev/null; \\__ek_e ${nonce} "$__ek_q"; } 2>/dev/null\n`;
-  return shFrameTrailer(nonce, '');
+  return shFrameTrailer(nonce, '', stderrMarker);
 }

@@ -60,6 +60,15 @@ export interface ShellChannel {
   /** Writes bytes to the shell's standard input. */
   write(data: Uint8Array): void;
   /**
+   * Optional, default false. True when the two output streams arrive in order: bytes the shell
+   * wrote to stderr before it wrote some bytes to stdout reach `onStderr` no later than the end
+   * of the event-loop turn in which those stdout bytes reach `onStdout`. Core then ends a command
+   * at its stdout frame (after that turn) and the shell prints no stderr marker. True for local
+   * pipes read by this process; false where a server reads the two streams separately (SSH,
+   * Docker).
+   */
+  readonly orderedStreams?: boolean;
+  /**
    * Optional: why the shell cannot answer right now (e.g. its container is paused), else
    * undefined. While set, `Session.exec` fails with it at once and sends nothing; the session
    * stays open. A command already running when it is set runs on when the fault clears, or is

@@ -146,6 +146,10 @@ function wrapChild(child: ChildProcess, handlers: ShellChannelHandlers, drainMs:
   };
 
   return {
+    // Both pipes are read by this process's event loop: when the shell writes a frame to stdout,
+    // what it wrote to stderr before is already readable, and is delivered in the same poll phase
+    // or an earlier one.
+    orderedStreams: true,
     write(data) {
       if (child.stdin && !child.stdin.destroyed && child.stdin.writable) child.stdin.write(data);
     },
