@@ -1,7 +1,9 @@
+import { isAscii } from 'node:buffer';
 import ansiRegex from 'ansi-regex';
 
 const ANSI = ansiRegex();
-const ANSI_AT_START = new RegExp(`^(?:${ansiRegex().source})`);
+/** The escape grammar of `ansi-regex`, matched at one position. */
+const ANSI_STICKY = new RegExp(ANSI.source, 'y');
 /** C0 controls except TAB, LF and CR; DEL; C1 controls. */
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
@@ -24,20 +26,27 @@ export class TerminalTextDecoder {
   private readonly decoder = new TextDecoder('utf-8', { fatal: false });
   private pendingEscape = '';
   private pendingLine = '';
+  /** The UTF-8 decoder may hold part of a character: the last bytes it got were not ASCII. */
+  private decoderMayHold = false;
 
   /** Feeds bytes; returns the text that is final so far. */
   push(bytes: Uint8Array): string {
-    let text = this.pendingEscape + this.decoder.decode(bytes, { stream: true });
+    let text = this.pendingEscape + this.decode(bytes);
     this.pendingEscape = '';
-    const escapeAt = lastEscapeIndex(text);
-    if (escapeAt >= 0 && text.length - escapeAt < MAX_PENDING_ESCAPE) {
-      const tail = text.slice(escapeAt);
-      if (!isCompleteEscape(tail)) {
-        this.pendingEscape = tail;
-        text = text.slice(0, escapeAt);
-      }
+    const cut = unfinishedEscapeAt(text);
+    if (cut >= 0) {
+      this.pendingEscape = text.slice(cut);
+      text = text.slice(0, cut);
     }
     return this.lines(clean(text), false);
+  }
+
+  /** UTF-8 → text. ASCII chunks (most output) skip the decoder when it holds nothing. */
+  private decode(bytes: Uint8Array): string {
+    if (bytes.length === 0) return '';
+    if (!this.decoderMayHold && isAscii(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+    this.decoderMayHold = bytes[bytes.length - 1]! >= 0x80;
+    return this.decoder.decode(bytes, { stream: true });
   }
 
   /** Flushes everything held back; the decoder can then be discarded. */
@@ -64,29 +73,60 @@ export class TerminalTextDecoder {
   }
 }
 
-function lastEscapeIndex(text: string): number {
-  const start = Math.max(0, text.length - MAX_PENDING_ESCAPE);
-  for (let i = text.length - 1; i >= start; i--) {
+/**
+ * Where the last chars of `text` may be an escape sequence that the next chunk completes or
+ * lengthens: the first introducer (ESC or a C1 control) among the last {@link MAX_PENDING_ESCAPE}
+ * chars followed only by chars a sequence can hold; -1 when there is none. A sequence that looks
+ * complete there is held too: `ESC P` is a whole escape, and also the start of a DCS string.
+ */
+function unfinishedEscapeAt(text: string): number {
+  for (let i = Math.max(0, text.length - MAX_PENDING_ESCAPE); i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (code === 0x1b || (code >= 0x90 && code <= 0x9f)) return i;
+    if (code !== 0x1b && (code < 0x80 || code > 0x9f)) continue;
+    if (MAY_GROW.test(text.slice(i))) return i;
+    ANSI_STICKY.lastIndex = i;
+    const sequence = ANSI_STICKY.exec(text);
+    if (sequence) i += sequence[0].length - 1;
   }
   return -1;
 }
 
-function isCompleteEscape(tail: string): boolean {
-  if (ANSI_AT_START.test(tail)) return true;
-  // A lone introducer followed by something that can never start a sequence is just a control
-  // character; anything shorter might still grow into a sequence.
-  return tail.length > 1 && !/^[\u001B\u0090-\u009F][\u0020-\u007E\u0080-\u009F]*$/.test(tail);
-}
+/**
+ * An introducer followed by chars a sequence can hold (parameters, intermediates, string
+ * payloads, which may end in the ESC of a split `ESC \\` terminator). Anything else after it
+ * (a newline, another control) means the sequence can never complete.
+ */
+// eslint-disable-next-line no-control-regex
+const MAY_GROW = /^[\u001B\u0080-\u009F][^\u0000-\u001F\u007F]*\u001B?$/;
 
 /** Any char `clean` removes (every escape sequence starts with one: ESC or a C1 control). */
 const ANY_CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 
 function clean(text: string): string {
-  // Most output has none: one scan instead of two replaces.
+  // Most output has none: one scan.
   if (text.length === 0 || !ANY_CONTROL.test(text)) return text;
-  return text.replace(ANSI, '').replace(CONTROL, '');
+  // Every escape sequence starts with a control char (ESC or a C1 introducer), so only those
+  // positions are tried against the escape grammar: the same result as removing every sequence
+  // and then every other control char, in one pass.
+  // Pieces joined once: one flat string, not a chain the next stage must flatten.
+  const out: string[] = [];
+  let at = 0;
+  CONTROL.lastIndex = 0;
+  for (let match = CONTROL.exec(text); match; match = CONTROL.exec(text)) {
+    const index = match.index;
+    if (index > at) out.push(text.slice(at, index));
+    let skip = 1;
+    const code = text.charCodeAt(index);
+    if (code === 0x1b || code >= 0x80) {
+      ANSI_STICKY.lastIndex = index;
+      const sequence = ANSI_STICKY.exec(text);
+      if (sequence) skip = sequence[0].length;
+    }
+    at = index + skip;
+    CONTROL.lastIndex = at;
+  }
+  out.push(text.slice(at));
+  return out.join('');
 }
 
 /** Applies `\r` overwrites within each line (text between `\n`s). */
