@@ -99,7 +99,7 @@ describe('channels with ordered streams', () => {
   });
 });
 
-describe('local sessions (ordered streams, no stderr marker)', () => {
+describe('local sessions', () => {
   const transport = createLocalTransport();
   let session: Session;
   beforeAll(async () => {

@@ -44,7 +44,8 @@ class PendingCommand {
   readonly stdoutOut: StreamOutput;
   readonly stderrOut: StreamOutput;
   readonly stdoutScanner: MarkerScanner;
-  readonly stderrScanner: MarkerScanner;
+  /** Finds the stderr marker; absent on channels with ordered streams, where there is none. */
+  readonly stderrScanner: MarkerScanner | undefined;
   readonly stdoutFrames: Frame[] = [];
   readonly stderrMarks = new Set<string>();
   /** The nonce whose frame, on both streams, ends this command. */
@@ -65,7 +66,7 @@ class PendingCommand {
     maxChars: number,
     recallChars = maxChars,
     redactor?: Redactor,
-    private readonly stderrMarker = true,
+    stderrMarker = true,
   ) {
     this.lastNonce = nonce;
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
@@ -80,15 +81,17 @@ class PendingCommand {
       },
       NONCE_LENGTH,
     );
-    this.stderrScanner = new MarkerScanner(
-      false,
-      (bytes) => this.stderrOut.push(bytes),
-      (frameNonce) => {
-        this.stderrMarks.add(frameNonce);
-        this.check();
-      },
-      NONCE_LENGTH,
-    );
+    this.stderrScanner = stderrMarker
+      ? new MarkerScanner(
+          false,
+          (bytes) => this.stderrOut.push(bytes),
+          (frameNonce) => {
+            this.stderrMarks.add(frameNonce);
+            this.check();
+          },
+          NONCE_LENGTH,
+        )
+      : undefined;
     this.watch(nonce);
   }
 
@@ -99,13 +102,13 @@ class PendingCommand {
   watch(nonce: string): void {
     this.lastNonce = nonce;
     this.stdoutScanner.watch(nonce);
-    if (this.stderrMarker) this.stderrScanner.watch(nonce);
+    this.stderrScanner?.watch(nonce);
   }
 
   /** Routes a chunk of the shell's stdout or stderr. */
   push(stream: 0 | 1, chunk: Uint8Array): void {
     if (stream === 0) this.stdoutScanner.push(chunk);
-    else if (this.stderrMarker) this.stderrScanner.push(chunk);
+    else if (this.stderrScanner) this.stderrScanner.push(chunk);
     else this.stderrOut.push(chunk);
   }
 
@@ -116,13 +119,13 @@ class PendingCommand {
   closed(info: ShellChannelCloseInfo): void {
     this.closeInfo = info;
     this.stdoutScanner.flush();
-    this.stderrScanner.flush();
+    this.stderrScanner?.flush();
     this.finish();
   }
 
   private check(): void {
     if (!this.frameFor(this.lastNonce)) return;
-    if (this.stderrMarker) {
+    if (this.stderrScanner) {
       if (this.stderrMarks.has(this.lastNonce)) this.finish();
     } else if (!this.settling) {
       // Other ready streams are read later in this poll phase; setImmediate runs after it. An
