@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { Session, createLocalTransport } from '@execkit/core';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { connectJsonRpc } from './jsonrpc-client.mjs';
 import { markerRunner } from './raw-shell.mjs';
 import { measureInterleaved } from './stats.mjs';
 
@@ -40,7 +41,8 @@ export async function benchLocal() {
   const same = placements['same-cpu'];
   return {
     method:
-      'per placement, each variant warmed up with 1000 calls, then 1000 timed calls each, taken in turns of 50 so all see the same machine load; ' +
+      'per placement, each variant warmed up with 3000 calls, then 1000 timed calls each, taken in turns of 50 so all see the same machine load; ' +
+      'MCP measured twice: with the SDK Client (its schema checks included) and with a plain JSON-RPC client over the same stdio transport (the server alone); ' +
       'same-cpu: the benchmark and every child on CPU 0; split: the benchmark on CPU 0, each shell (and the MCP server with its shell) on CPU 1',
     results: same.results,
     ratios: same.ratios,
@@ -62,6 +64,9 @@ async function measurePlacement(place) {
   place(stdio.pid);
   const created = await client.callTool({ name: 'session_create', arguments: { transport: 'local' } });
   const sessionId = created.structuredContent.session_id;
+  const plain = await connectJsonRpc(process.execPath, [mcpBin]);
+  place(plain.pid);
+  const plainSessionId = (await plain.callTool('session_create', { transport: 'local' })).structuredContent.session_id;
 
   const results = await measureInterleaved([
     ['floor: raw bash over pipes, stdout marker', floor.run],
@@ -80,18 +85,27 @@ async function measurePlacement(place) {
         if (r.structuredContent?.stdout !== 'hi\n') throw new Error(`unexpected ${JSON.stringify(r)}`);
       },
     ],
-  ]);
+    [
+      "mcp, plain JSON-RPC client: session_exec 'echo hi'",
+      async () => {
+        const r = await plain.callTool('session_exec', { session_id: plainSessionId, command: 'echo hi' });
+        if (r.structuredContent?.stdout !== 'hi\n') throw new Error(`unexpected ${JSON.stringify(r)}`);
+      },
+    ],
+  ], { warmup: 3000 });
   floor.close();
   floorBoth.close();
   await session.close();
   await client.close();
+  await plain.close();
 
-  const [floorResult, bothResult, library, mcp] = results;
+  const [floorResult, bothResult, library, mcp, mcpPlain] = results;
   return {
     results,
     ratios: {
       library_p50_over_floor: +(library.p50_us / floorResult.p50_us).toFixed(2),
       mcp_p50_over_floor: +(mcp.p50_us / floorResult.p50_us).toFixed(2),
+      mcp_plain_client_p50_over_floor: +(mcpPlain.p50_us / floorResult.p50_us).toFixed(2),
       library_p50_over_stdout_stderr_floor: +(library.p50_us / bothResult.p50_us).toFixed(2),
     },
   };

@@ -13,6 +13,7 @@ const suites = {
   ssh: async () => (await import('./ssh.mjs')).benchSsh(),
   docker: async () => (await import('./docker.mjs')).benchDocker(),
   pipeline: async () => (await import('./redaction.mjs')).benchRedaction(),
+  policy: async () => (await import('./policy.mjs')).benchPolicy(),
 };
 
 const args = process.argv.slice(2);

@@ -209,6 +209,17 @@ describe('execkit-mcp over stdio', () => {
     expect(textOf(negativeTimeout)).toMatch(/timeout_secs must be a positive number/);
     await expectServerAnswers();
 
+    const numericId = await call(server.client, 'session_exec', { session_id: 7, command: 'echo hi' });
+    expect(numericId.isError).toBe(true);
+    expect(textOf(numericId)).toMatch(/expected string, received number at session_id/);
+    const missingTransport = await call(server.client, 'session_create', {});
+    expect(textOf(missingTransport)).toMatch(/transport is required; supported transports/);
+    const envNumber = await call(server.client, 'session_create', { transport: 'local', env: { A: 1 } });
+    expect(textOf(envNumber)).toMatch(/env values must be strings/);
+    const envList = await call(server.client, 'session_create', { transport: 'local', env: ['A=1'] });
+    expect(textOf(envList)).toMatch(/env must be an object mapping variable names to string values/);
+    await expectServerAnswers();
+
     const unknownTransport = await call(server.client, 'session_create', { transport: 'telnet' });
     expect(unknownTransport.isError).toBe(true);
     expect(textOf(unknownTransport)).toMatch(/Unsupported transport "telnet"; supported transports: "local", "ssh", "docker"/);

@@ -8,3 +8,11 @@ export class ToolInputError extends Error {
     this.name = 'ToolInputError';
   }
 }
+
+/**
+ * A zod `error` option for a required field: `message` when the field is missing, zod's own
+ * message when it is present with the wrong type.
+ */
+export function required(message: string): (issue: { input?: unknown }) => string | undefined {
+  return (issue) => (issue.input === undefined ? message : undefined);
+}

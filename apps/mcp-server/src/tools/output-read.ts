@@ -1,11 +1,12 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { required } from '../errors.js';
 import { toolSuccess, withToolErrors } from '../tool-result.js';
 import type { ToolContext } from './context.js';
 
 const inputSchema = {
-  session_id: z.string({ required_error: 'session_id is required' }).min(1).describe('The session the command ran in.'),
-  output_id: z.string({ required_error: 'output_id is required: take it from a session_exec result' }).min(1).describe('output_id from a session_exec result.'),
+  session_id: z.string({ error: required('session_id is required') }).min(1).describe('The session the command ran in.'),
+  output_id: z.string({ error: required('output_id is required: take it from a session_exec result') }).min(1).describe('output_id from a session_exec result.'),
   offset: z.number().int().min(0).optional().describe('First line to return (0-based). Default 0.'),
   limit: z.number().int().min(1).max(10_000).optional().describe('Lines to return. Default 200.'),
   stream: z.enum(['stdout', 'stderr']).optional().describe('Which stream. Default stdout.'),

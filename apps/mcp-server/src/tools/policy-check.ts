@@ -1,11 +1,12 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { required } from '../errors.js';
 import { toolSuccess, withToolErrors } from '../tool-result.js';
 import type { ToolContext } from './context.js';
 
 const inputSchema = {
-  session_id: z.string({ required_error: 'session_id is required' }).min(1).describe('The session whose policy to check against.'),
-  command: z.string({ required_error: 'command is required' }).describe('The shell text to check; it is not run.'),
+  session_id: z.string({ error: required('session_id is required') }).min(1).describe('The session whose policy to check against.'),
+  command: z.string({ error: required('command is required') }).describe('The shell text to check; it is not run.'),
 };
 
 const outputSchema = {

@@ -11,68 +11,66 @@ const supported = TRANSPORT_KINDS.map((kind) => `"${kind}"`).join(', ');
 
 const programs = (field: string) =>
   z
-    .array(z.string({ invalid_type_error: `${field} entries must be program names` }).min(1), { invalid_type_error: `${field} must be an array of program names` })
+    .array(z.string({ error: `${field} entries must be program names` }).min(1), { error: `${field} must be an array of program names` })
     .max(1000)
     .optional();
 
 const inputSchema = {
   transport: z
     .enum(TRANSPORT_KINDS, {
-      errorMap: (problem) => ({
-        message:
-          problem.code === 'invalid_enum_value'
-            ? `Unsupported transport ${JSON.stringify(problem.received)}; supported transports: ${supported}`
-            : `transport is required; supported transports: ${supported}`,
-      }),
+      error: (issue) =>
+        issue.input === undefined
+          ? `transport is required; supported transports: ${supported}`
+          : `Unsupported transport ${JSON.stringify(issue.input)}; supported transports: ${supported}`,
     })
     .describe(
       `Where the shell runs: "local" (the machine running this server), "ssh" (a remote host; give host) or "docker" (a running container; give container).`,
     ),
   cwd: z
-    .string({ invalid_type_error: 'cwd must be a string (a directory path)' })
+    .string({ error: 'cwd must be a string (a directory path)' })
     .min(1, 'cwd must not be empty; omit it to start in the server’s working directory')
     .optional()
     .describe('Directory to start in (must exist). Default: the server’s working directory.'),
   env: z
-    .record(z.string({ invalid_type_error: 'env values must be strings' }), {
-      invalid_type_error: 'env must be an object mapping variable names to string values',
+    .record(z.string(), z.string({ error: 'env values must be strings' }), {
+      error: 'env must be an object mapping variable names to string values',
     })
     .optional()
     .describe('Environment variables to export in the session before the first command, e.g. {"NODE_ENV": "test"}.'),
   host: z
-    .string({ invalid_type_error: 'host must be a string' })
+    .string({ error: 'host must be a string' })
     .min(1, 'host must not be empty')
     .optional()
     .describe('ssh only, required: host name, address or an ssh_config alias (see host_list).'),
   user: z
-    .string({ invalid_type_error: 'user must be a string' })
+    .string({ error: 'user must be a string' })
     .min(1)
     .optional()
     .describe('ssh: login name (default: from ssh_config, else the server’s user). docker: user inside the container (default: the container’s).'),
   container: z
-    .string({ invalid_type_error: 'container must be a string' })
+    .string({ error: 'container must be a string' })
     .min(1, 'container must not be empty')
     .optional()
     .describe('docker only, required: the running container’s name or id (see container_list).'),
   port: z
-    .number({ invalid_type_error: 'port must be a number' })
+    .number({ error: 'port must be a number' })
     .int('port must be an integer')
     .min(1, 'port must be 1–65535')
     .max(65_535, 'port must be 1–65535')
     .optional()
     .describe('ssh only: port. Default: from ssh_config, else 22.'),
-  password: z.string({ invalid_type_error: 'password must be a string' }).optional().describe('ssh only: password for password authentication.'),
+  password: z.string({ error: 'password must be a string' }).optional().describe('ssh only: password for password authentication.'),
   key_path: z
-    .string({ invalid_type_error: 'key_path must be a string' })
+    .string({ error: 'key_path must be a string' })
     .min(1)
     .optional()
     .describe('ssh only: private key file, inside the operator’s key directory (default ~/.ssh), e.g. "id_ed25519".'),
-  key_passphrase: z.string({ invalid_type_error: 'key_passphrase must be a string' }).optional().describe('ssh only: passphrase of an encrypted key_path.'),
+  key_passphrase: z.string({ error: 'key_passphrase must be a string' }).optional().describe('ssh only: passphrase of an encrypted key_path.'),
   budget: budgetSchema.optional().describe('Default output budget for every session_exec in this session (see session_exec).'),
   allow: programs('allow').describe('Only these programs may run in this session (names like "git", "ls"); narrows the operator’s policy.'),
   deny: programs('deny').describe('These programs may never run in this session (e.g. ["rm"]); adds to the operator’s policy.'),
   fingerprint: z
-    .string({ invalid_type_error: 'fingerprint must be a string' })
+    .string({ error: 'fingerprint must be a string' })
     .min(1)
     .optional()
     .describe('ssh only: pin the host key, e.g. "SHA256:…" as `ssh-keygen -lf` prints it. Default: known_hosts.'),

@@ -1,11 +1,12 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { required } from '../errors.js';
 import { toolSuccess, withToolErrors } from '../tool-result.js';
 import type { ToolContext } from './context.js';
 
 const inputSchema = {
   session_id: z
-    .string({ required_error: 'session_id is required: pass the id session_create returned' })
+    .string({ error: required('session_id is required: pass the id session_create returned') })
     .min(1, 'session_id must not be empty')
     .describe('The session to close.'),
 };

@@ -1,5 +1,5 @@
 import { ExecKitError, execResultToJson, type ConnectionLostError, type ExecResult } from '@execkit/core';
-import { ToolInputError } from '../errors.js';
+import { ToolInputError, required } from '../errors.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { withToolErrors, toolSuccess } from '../tool-result.js';
@@ -31,25 +31,25 @@ export const budgetSchema = z
 
 const inputSchema = {
   session_id: z
-    .string({ required_error: 'session_id is required: pass the id session_create returned' })
+    .string({ error: required('session_id is required: pass the id session_create returned') })
     .min(1, 'session_id must not be empty')
     .describe('The session to run in, as returned by session_create (e.g. "1_local").'),
   command: z
-    .string({ required_error: 'command is required: pass the shell text to run' })
+    .string({ error: required('command is required: pass the shell text to run') })
     .describe('Shell text to run (bash; pipes, &&, redirections, multi-line scripts all work).'),
   timeout_secs: z
-    .number({ invalid_type_error: 'timeout_secs must be a number of seconds' })
+    .number({ error: 'timeout_secs must be a number of seconds' })
     .positive('timeout_secs must be a positive number of seconds')
     .max(MAX_TIMEOUT_SECS, `timeout_secs must be at most ${MAX_TIMEOUT_SECS} (one day)`)
     .optional()
     .describe('Seconds before the command is interrupted (the session survives). Default 120.'),
   stdin: z
-    .string({ invalid_type_error: 'stdin must be a string' })
+    .string({ error: 'stdin must be a string' })
     .optional()
     .describe('Text fed to the command’s standard input. Default: none (the command reads end-of-file).'),
   budget: budgetSchema.optional(),
   force: z
-    .boolean({ invalid_type_error: 'force must be true or false' })
+    .boolean({ error: 'force must be true or false' })
     .optional()
     .describe('Run even though the guard flags the command as dangerous (rm -rf /, mkfs…). Only if the operator allows it.'),
 };

@@ -29,6 +29,7 @@
  * @module
  */
 export { checkCommand, MAX_CODE_DEPTH } from './check.js';
+export { DEFAULT_DECISION_CACHE_ENTRIES, MAX_CACHED_COMMAND_CHARS, PolicyChecker } from './checker.js';
 export { MAX_COMMAND_BYTES, MAX_NESTING } from './input.js';
 export type { Policy, PolicyDecision, PolicyRule, PolicyViolation } from './types.js';
 export { MAX_PATTERN_LENGTH, MAX_PATTERNS, MAX_PROGRAMS, narrowPolicy, validatePolicy } from './validate.js';

@@ -13,6 +13,7 @@ import { commandText, probeLine, quoteShellWord, recoveryText, setupScript, user
 import { signalScript, type SignalScope } from './signal-script.js';
 import type { ExecOptions, ExecResult, SessionInfo, SessionOptions } from './types.js';
 import { checkCommand } from '../policy/check.js';
+import { PolicyChecker } from '../policy/checker.js';
 import { validatePolicy } from '../policy/validate.js';
 import type { Policy, PolicyDecision } from '../policy/types.js';
 import { applyBudget, validateBudget, type OutputBudget } from '../budget/budget.js';
@@ -194,7 +195,7 @@ export class Session {
   private shellPid = 0;
 
   /** The policy fence, when the session has one. */
-  private policy: Policy | undefined;
+  private policy: PolicyChecker | undefined;
   /** Masks secrets in everything a command's result carries (unless turned off). */
   private redactor: Redactor | undefined;
   /** The last cwd and its redacted form (the cwd seldom changes between commands). */
@@ -245,7 +246,7 @@ export class Session {
     const policy = options.policy === undefined ? undefined : validatePolicy(options.policy);
     const budget = options.budget === undefined ? undefined : validateBudget(options.budget);
     const session = new Session(transport, { timeoutMs, maxOutputChars, interruptGraceMs, reconnect, startTimeoutMs }, options);
-    session.policy = policy;
+    session.policy = policy === undefined ? undefined : new PolicyChecker(policy);
     if (options.redaction?.enabled !== false) {
       session.redactor = new Redactor({ ...(options.redaction?.disable ? { disable: options.redaction.disable } : {}) });
       session.redactor.addKnownEnv(options.env ?? {});
@@ -446,11 +447,11 @@ export class Session {
    */
   checkPolicy(command: string): Promise<PolicyDecision> {
     if (typeof command !== 'string') return Promise.reject(new InvalidOptionsError('command', 'must be a string'));
-    return checkCommand(command, this.policy ?? {});
+    return this.policy ? this.policy.check(command) : checkCommand(command, {});
   }
 
-  private async enforcePolicy(command: string, policy: Policy, force: boolean): Promise<void> {
-    const decision = await checkCommand(command, policy);
+  private async enforcePolicy(command: string, policy: PolicyChecker, force: boolean): Promise<void> {
+    const decision = await policy.check(command);
     const violations = force ? decision.violations.filter((violation) => violation.rule !== 'guard') : decision.violations;
     if (violations.length === 0) return;
     throw new PolicyDeniedError(`Command refused by policy: ${violations.map((violation) => violation.detail).join('; ')}`, {
