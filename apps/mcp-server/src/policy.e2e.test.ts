@@ -32,6 +32,11 @@ describe('execkit-mcp policy fence', () => {
     expect(existsSync(marker)).toBe(true);
     const pattern = await call(server.client, 'session_exec', { session_id: id, command: 'git push --force origin main' });
     expect(textOf(pattern)).toMatch(/^POLICY_DENIED: .*deny_pattern/);
+    // A refusal quoting the command does not carry its secrets out.
+    const token = `ghp_${'Ab3'.repeat(12)}`;
+    const quoted = await call(server.client, 'session_exec', { session_id: id, command: `sh -c 'git push "--force" https://x:${token}@127.0.0.1/r.git main'` });
+    expect(textOf(quoted)).toMatch(/^POLICY_DENIED: .*deny_pattern.*\[REDACTED:/);
+    expect(textOf(quoted)).not.toContain(token);
   });
 
   it('lets a session narrow the policy but never widen it', async () => {

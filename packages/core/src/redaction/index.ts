@@ -16,3 +16,4 @@ export { DEFAULT_RULES, secretText, type SecretContinuation, type SecretRule } f
 export { isPasswordName, isPlaceholderOrMask, isSecretName, looksLikeSecretValue, SECRET_ENTROPY_THRESHOLD } from './names.js';
 export { shannonEntropy } from './entropy.js';
 export { KNOWN_VALUE_ID } from './scanner.js';
+export { redactError } from './redact-error.js';

@@ -56,4 +56,27 @@ describe('redaction in sessions', () => {
     const extra = await open({ redaction: { knownValues: ['operator-registered-value'] } });
     expect((await extra.exec('echo operator-registered-value-suffix')).stdout).toBe('[REDACTED:known-value]-suffix\n');
   });
+
+  it('masks secrets in error messages: a refused command, a bad cwd, a policy dry run', async () => {
+    const token = githubToken();
+    const secret = `pw-${randomBytes(9).toString('hex')}`;
+    const session = await open({ env: { API_PASSWORD: secret }, policy: { deny_patterns: ['^curl .*-H'] } });
+    // The pattern matches the inner command, so the message quotes it.
+    const refused = await session.exec(`bash -c "curl -s -H 'Authorization: token ${token}' -u 'me:${secret}' http://127.0.0.1:9/"`).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'POLICY_DENIED' });
+    const shown = JSON.stringify({ message: (refused as Error).message, stack: (refused as Error).stack, decision: (refused as { decision: unknown }).decision });
+    expect(shown).toContain('deny pattern');
+    expect(shown).toContain('[REDACTED:');
+    expect(shown).not.toContain(token.slice(4));
+    expect(shown).not.toContain(secret);
+
+    const dryRun = await session.checkPolicy(`sh -c 'curl -H "X-Token: ${token}" http://127.0.0.1:9/'`);
+    expect(dryRun.allowed).toBe(false);
+    expect(JSON.stringify(dryRun)).not.toContain(token.slice(4));
+
+    const badCwd = await Session.open(createLocalTransport(), { cwd: `/nonexistent/${token}` }).catch((error: unknown) => error);
+    expect(badCwd).toMatchObject({ code: 'INVALID_OPTIONS' });
+    expect((badCwd as Error).message).toContain('[REDACTED:github-pat]');
+    expect(`${(badCwd as Error).message} ${(badCwd as Error).stack}`).not.toContain(token.slice(4));
+  });
 });

@@ -18,6 +18,7 @@ import { validatePolicy } from '../policy/validate.js';
 import type { Policy, PolicyDecision } from '../policy/types.js';
 import { applyBudget, validateBudget, type OutputBudget } from '../budget/budget.js';
 import { OutputStore, type OutputPage } from '../budget/output-store.js';
+import { redactError } from '../redaction/redact-error.js';
 import { Redactor } from '../redaction/redactor.js';
 
 /** Chars per stream kept for recall and budgets (head and tail beyond this). */
@@ -253,7 +254,11 @@ export class Session {
       session.redactor.addKnownValues(options.redaction?.knownValues ?? []);
     }
     session.budget = budget;
-    await session.start(options, startTimeoutMs);
+    try {
+      await session.start(options, startTimeoutMs);
+    } catch (error) {
+      throw session.redactor ? redactError(error, session.redactor) : error;
+    }
     // What a reconnect restores until the first snapshot: the variables given at open.
     session.exportSnapshot = Object.entries(options.env ?? {});
     return session;
@@ -359,8 +364,16 @@ export class Session {
    * @throws the transport's own `ExecKitError` when it ended the shell during the command (e.g.
    *   `CONTAINER_UNAVAILABLE` for a container that stopped; `partial` holds the output) or when the
    *   channel reports a `fault` (e.g. a paused container) — then nothing was sent
+   *
+   * Every error is redacted like a result (see `redactError`) unless redaction is off.
    */
   exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    const running = this.execUnmasked(command, options);
+    const redactor = this.redactor;
+    return redactor ? running.catch((error: unknown) => Promise.reject(redactError(error, redactor))) : running;
+  }
+
+  private execUnmasked(command: string, options: ExecOptions): Promise<ExecResult> {
     if (typeof command !== 'string') return Promise.reject(new InvalidOptionsError('command', 'must be a string'));
     if (command.includes('\0')) return Promise.reject(new InvalidOptionsError('command', 'contains a NUL byte, which a shell cannot receive'));
     if (options.stdin !== undefined && typeof options.stdin !== 'string') return Promise.reject(new InvalidOptionsError('stdin', 'must be a string'));
@@ -443,11 +456,17 @@ export class Session {
   /**
    * Dry run of the session's policy fence: parses `command` and returns the verdict and every
    * program found, without running anything. With no policy set, everything is allowed (the
-   * programs are still listed).
+   * programs are still listed). Violation details are redacted like results.
    */
   checkPolicy(command: string): Promise<PolicyDecision> {
     if (typeof command !== 'string') return Promise.reject(new InvalidOptionsError('command', 'must be a string'));
-    return this.policy ? this.policy.check(command) : checkCommand(command, {});
+    const decision = this.policy ? this.policy.check(command) : checkCommand(command, {});
+    const redactor = this.redactor;
+    if (!redactor) return decision;
+    return decision.then((verdict) => {
+      for (const violation of verdict.violations) violation.detail = redactor.redact(violation.detail).text;
+      return verdict;
+    });
   }
 
   private async enforcePolicy(command: string, policy: PolicyChecker, force: boolean): Promise<void> {
