@@ -1,16 +1,23 @@
 /**
  * Finds every occurrence of a set of ASCII keywords in one pass, case-insensitively (an
- * Aho–Corasick automaton compiled to a dense transition table over the 128 ASCII codes; other
- * chars reset it). Used to try each rule's pattern only where one of its keywords starts.
+ * Aho–Corasick automaton compiled to a dense transition table; non-ASCII chars reset it). The
+ * table's columns are char classes, not chars: every ASCII char that appears in no keyword shares
+ * one class, and the two cases of a letter share one, so the table is a few times smaller than
+ * one over the 128 ASCII codes and stays in cache. Used to try each rule's pattern only where one
+ * of its keywords starts.
  *
  * @internal
  */
 export class KeywordIndex {
   /**
-   * `delta[state << 7 | code]`: the next state, folded for ASCII case, with {@link flag} set when a
-   * keyword ends there (one load per char).
+   * `delta[state << shift | classOf[code]]`: the next state, with {@link flag} set when a keyword
+   * ends there.
    */
   private readonly delta: Uint16Array | Uint32Array;
+  /** Char class of each ASCII code (0: in no keyword; a letter's two cases share one). */
+  private readonly classOf = new Uint8Array(128);
+  /** log2 of the row width of {@link delta}. */
+  private readonly shift: number;
   private readonly flag: number;
   /** Per state: offset into `hits` of the keywords ending there (`hitStart[s]..hitStart[s+1]`). */
   private readonly hitStart: Uint32Array;
@@ -66,14 +73,26 @@ export class KeywordIndex {
         }
       }
     }
+    let classes = 1;
+    for (const keyword of keywords) {
+      for (const char of keyword.toLowerCase()) {
+        const code = char.charCodeAt(0);
+        if (this.classOf[code] !== 0) continue;
+        this.classOf[code] = classes;
+        if (code >= 0x61 && code <= 0x7a) this.classOf[code - 32] = classes;
+        classes++;
+      }
+    }
+    this.shift = Math.max(1, Math.ceil(Math.log2(classes)));
     const small = states < 0x8000;
     this.flag = small ? 0x8000 : 0x40000000;
-    this.delta = small ? new Uint16Array(states * 128) : new Uint32Array(states * 128);
+    this.delta = small ? new Uint16Array(states << this.shift) : new Uint32Array(states << this.shift);
     for (let state = 0; state < states; state++) {
       for (let code = 0; code < 128; code++) {
+        // Every char of a class moves alike (class 0, chars no keyword has, always leads to the root).
         const folded = code >= 0x41 && code <= 0x5a ? code + 32 : code;
         const next = table[state * 128 + folded]!;
-        this.delta[state * 128 + code] = next | (output[next]!.length > 0 ? this.flag : 0);
+        this.delta[(state << this.shift) | this.classOf[code]!] = next | (output[next]!.length > 0 ? this.flag : 0);
       }
     }
     this.hitStart = new Uint32Array(states + 1);
@@ -93,27 +112,36 @@ export class KeywordIndex {
    */
   scan(text: string, from: number): number {
     const delta = this.delta;
+    const classOf = this.classOf;
+    const shift = this.shift;
     const flag = this.flag;
     const mask = flag - 1;
+    const hitStart = this.hitStart;
+    const n = text.length;
     let count = 0;
     let state = 0;
-    for (let i = from, n = text.length; i < n; i++) {
-      const code = text.charCodeAt(i);
-      const next = code < 128 ? delta[(state << 7) | code]! : 0;
-      state = next & mask;
-      if (next >= flag) {
-        for (let h = this.hitStart[state]!, last = this.hitStart[state + 1]!; h < last; h++) {
-          const keyword = this.hits[h]!;
-          const start = i + 1 - this.keywordLengths[keyword]!;
-          if (start < from) continue;
-          if (count === this.hitKeyword.length) this.grow();
-          this.hitKeyword[count] = keyword;
-          this.hitPosition[count] = start;
-          count++;
-        }
+    let i = from;
+    for (;;) {
+      // The tight part: one class load and one table load per char, until a keyword ends.
+      let next = 0;
+      for (; i < n; i++) {
+        const code = text.charCodeAt(i);
+        next = code < 128 ? delta[(state << shift) | classOf[code]!]! : 0;
+        state = next & mask;
+        if (next >= flag) break;
       }
+      if (i >= n) return count;
+      for (let h = hitStart[state]!, last = hitStart[state + 1]!; h < last; h++) {
+        const keyword = this.hits[h]!;
+        const start = i + 1 - this.keywordLengths[keyword]!;
+        if (start < from) continue;
+        if (count === this.hitKeyword.length) this.grow();
+        this.hitKeyword[count] = keyword;
+        this.hitPosition[count] = start;
+        count++;
+      }
+      i++;
     }
-    return count;
   }
 
   private grow(): void {

@@ -291,7 +291,16 @@ export class Scanner {
   private readonly compiled: CompiledRule[];
   private readonly keywordRules: number[][];
   private readonly keywordIndex: KeywordIndex;
+  /** Rules without keywords that are scanned for one by one. */
   private readonly fullPass: CompiledRule[];
+  /**
+   * Rules without keywords that share one scan: {@link trigger} finds each position where any of
+   * them matches, then each is tried there (sticky), as its own scan would.
+   */
+  private readonly sharedPass: Array<{ compiled: CompiledRule; sticky: RegExp }>;
+  private readonly trigger: RegExp | undefined;
+  /** Per shared rule: where its own scan would go on (the end of its last match). */
+  private readonly sharedNext: Int32Array;
   private readonly lastTried: Int32Array;
   /** Per rule, where its last span ended: hits inside it are not tried again (keeps long spans linear). */
   private readonly coveredUntil: Int32Array;
@@ -336,7 +345,15 @@ export class Scanner {
     const keywords = [...keywordMap.keys()];
     this.keywordIndex = new KeywordIndex(keywords);
     this.keywordRules = keywords.map((k) => keywordMap.get(k)!);
-    this.fullPass = this.compiled.filter((c) => !c.keyworded);
+    // Rules without keywords each scan the whole text; those that can share one alternation (same
+    // flags, no named groups or backreferences to clash) are scanned for together.
+    const unkeyed = this.compiled.filter((c) => !c.keyworded);
+    const shareable = unkeyed.filter((c) => !/\(\?<[A-Za-z]|\\k<|\\[1-9]/.test(c.rule.pattern.source) && c.rule.pattern.flags.replace(/[gyd]/g, '') === '');
+    const shared = shareable.length > 1 ? shareable : [];
+    this.fullPass = unkeyed.filter((c) => !shared.includes(c));
+    this.sharedPass = shared.map((compiled) => ({ compiled, sticky: new RegExp(compiled.rule.pattern.source, 'y') }));
+    this.trigger = shared.length > 0 ? new RegExp(shared.map((c) => `(?:${c.rule.pattern.source})`).join('|'), 'g') : undefined;
+    this.sharedNext = new Int32Array(shared.length);
     this.lastTried = new Int32Array(this.compiled.length);
     this.coveredUntil = new Int32Array(this.compiled.length);
     this.maxSingleLineLength = Math.max(0, ...this.compiled.filter((c) => !c.multiline).map((c) => c.rule.maxLength));
@@ -436,6 +453,7 @@ export class Scanner {
         }
       }
     }
+    if (this.trigger) this.scanShared(text, from, final, withMultiline, out);
     for (const rule of this.fullPass) {
       if (rule.multiline && !withMultiline) continue;
       const regex = rule.regex;
@@ -454,6 +472,30 @@ export class Scanner {
         const end = at + value.length;
         out.push({ start: at, end, extentStart: at, extentEnd: end, priority: -1, id: KNOWN_VALUE_ID, open: false, continuation: undefined });
       }
+    }
+  }
+
+  /** The rules of {@link sharedPass}, with the matches each one's own global scan would find. */
+  private scanShared(text: string, from: number, final: boolean, withMultiline: boolean, out: Span[]): void {
+    const trigger = this.trigger!;
+    const next = this.sharedNext.fill(from);
+    trigger.lastIndex = from;
+    for (let found = trigger.exec(text); found; found = trigger.exec(text)) {
+      const at = found.index;
+      for (let i = 0; i < this.sharedPass.length; i++) {
+        const { compiled, sticky } = this.sharedPass[i]!;
+        if (at < next[i]! || (compiled.multiline && !withMultiline)) continue;
+        sticky.lastIndex = at;
+        const match = sticky.exec(text);
+        if (!match) continue;
+        if (compiled.rule.validate?.(match) ?? true) {
+          out.push(this.toSpan(compiled, match, text, final));
+          next[i] = at + Math.max(1, match[0].length);
+        } else {
+          next[i] = at + 1;
+        }
+      }
+      trigger.lastIndex = at + 1;
     }
   }
 
