@@ -7,7 +7,7 @@
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { Redactor } from '../packages/core/dist/redaction/index.js';
+import { DEFAULT_RULES, Redactor } from '../packages/core/dist/redaction/index.js';
 import { StreamOutput } from '../packages/core/dist/output/stream-output.js';
 import { applyBudget } from '../packages/core/dist/budget/index.js';
 
@@ -177,18 +177,77 @@ export async function benchRedaction() {
   process.stderr.write(`redaction: ${JSON.stringify(results)} (output ${(outputChars / 1024 / 1024).toFixed(1)} MiB)\n`);
   const pipeline = measurePipeline(blocks, redactor);
   process.stderr.write(`pipeline: ${JSON.stringify(pipeline)}\n`);
+  const budget = measureBudget();
+  process.stderr.write(`budget: ${JSON.stringify(budget)}\n`);
+  const hostile = measureHostile(redactor);
+  process.stderr.write(`hostile: ${JSON.stringify(hostile)}\n`);
   return {
     method:
       `${BLOCKS} synthetic build-log blocks of 1 MiB (compiler, npm, docker, test, git and request lines; one generated secret line per ~${SECRET_EVERY} lines: GitHub, AWS, Stripe, npm, OpenAI, Slack tokens, JWTs, URL and curl credentials, secret assignments) ` +
       `cycled to ${INPUT_BYTES / 1024 / 1024} MiB and pushed through one Redactor.createStream() in 64 KiB chunks after a warm-up pass that checks every planted secret is found; ` +
-      'MB = MiB of UTF-16 chars (the logs are ASCII); peak RSS sampled every 16 chunks; heap growth = heapUsed after minus before, both after a forced GC (the 16 MiB of input blocks are allocated before)',
-    results: { redaction_only: results, pipeline },
+      'MB = MiB of UTF-16 chars (the logs are ASCII but for a few symbols such as … and ✓); peak RSS sampled every 16 chunks; heap growth = heapUsed after minus before, both after a forced GC (the 16 MiB of input blocks are allocated before)',
+    results: { redaction_only: results, pipeline, budget, hostile_20mb_single_line: hostile },
     pipeline_method:
       'the same text as UTF-8 bytes with an ANSI colour code on every 8th line, pushed in 64 KiB chunks through one command stream exactly as a session handles it ' +
       '(count bytes → decode UTF-8 → strip ANSI/control → redact → keep up to 4 Mi chars head+tail for recall and budgets → cap at 100k chars), then a budget ' +
       '(grep "error", keep tail 50, max_chars 20000) applied to the kept text',
-    targets: { pipeline_mb_per_s_at_least: 100, memory: 'flat in the input size' },
+    budget_method:
+      'applyBudget alone on a 350 000-line log (an "ERROR at step N" line every 5000 lines), ms per budget after one warm-up run of each: grep with context + head/tail + max_chars, ' +
+      'grep + tail, tail, a grep matching every line, max_chars, a grep matching all but 70 lines + max_chars',
+    hostile_method:
+      'Redactor.redact (one shot) and a RedactionStream in 64 KiB chunks on 20 MiB single lines built to provoke backtracking or long holds: ' +
+      'plain text, near-miss tokens, unterminated assignments and JWT starts, credential-URL chains, every keyword followed by a near miss; ms per input',
+    targets: { pipeline_mb_per_s_at_least: 100, memory: 'flat in the input size', hostile_20mb_single_line_ms_below: 1000 },
   };
+}
+
+/** applyBudget on a 20 MB log, with the budgets of the budget tests: ms per budget. */
+function measureBudget() {
+  const line = (i) => (i % 5000 === 0 ? `ERROR at step ${i}: something failed` : `step ${i} ok ${'x'.repeat(45)}`);
+  const text = `${Array.from({ length: 350_000 }, (_, i) => line(i)).join('\n')}\n`;
+  const budgets = {
+    grep_context_head_tail: { grep: { pattern: '^ERROR at step \\d+:', context: 1 }, keep: { mode: 'head_tail', head: 6, tail: 6 }, max_chars: 2_000 },
+    grep_tail: { grep: { pattern: '\\d+ ok x+$' }, keep: { mode: 'tail', n: 3 } },
+    tail: { keep: { mode: 'tail', n: 2 } },
+    grep_every_line: { grep: { pattern: 'step' } },
+    max_chars: { max_chars: 1_000 },
+    grep_most_lines_max_chars: { grep: { pattern: 'ok' }, max_chars: 10_000 },
+  };
+  for (const budget of Object.values(budgets)) applyBudget(text, budget); // warm-up
+  const ms = {};
+  for (const [name, budget] of Object.entries(budgets)) {
+    const started = process.hrtime.bigint();
+    applyBudget(text, budget);
+    ms[name] = Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
+  }
+  return { input_mb: Math.round((text.length / (1024 * 1024)) * 10) / 10, ms };
+}
+
+/** Redaction time on 20 MiB single lines made to be hard (ms, one shot and streamed). */
+function measureHostile(redactor) {
+  const size = 20 * 1024 * 1024;
+  const fill = (unit) => unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
+  const keywords = [...new Set(DEFAULT_RULES.flatMap((rule) => rule.keywords ?? []))];
+  const inputs = {
+    plain: fill('abcdefghij'),
+    near_miss_github: fill(`ghp_${'a'.repeat(35)} `),
+    unterminated_assignment: fill('password: "'),
+    jwt_starts: fill('eyJ.'),
+    credential_url_chain: fill('https://a:b@'),
+    every_keyword_near_miss: fill(keywords.map((keyword) => `${keyword}x=`).join(' ')),
+  };
+  const ms = {};
+  for (const [name, text] of Object.entries(inputs)) {
+    let started = process.hrtime.bigint();
+    redactor.redact(text);
+    const oneShot = Math.round(Number(process.hrtime.bigint() - started) / 1e6);
+    started = process.hrtime.bigint();
+    const stream = redactor.createStream();
+    for (let at = 0; at < text.length; at += CHUNK) stream.push(text.slice(at, at + CHUNK));
+    stream.end();
+    ms[name] = { one_shot: oneShot, streamed: Math.round(Number(process.hrtime.bigint() - started) / 1e6) };
+  }
+  return { input_mb: 20, ms };
 }
 
 /** The whole output pipeline of one command stream, on the same blocks (as bytes, with ANSI colour). */

@@ -54,58 +54,45 @@ function hostileInputs(): Array<[string, string]> {
   return inputs;
 }
 
-describe('linear time', () => {
+describe('hostile and huge inputs', () => {
   const inputs = hostileInputs();
 
-  it('runs every rule pattern alone over every hostile input promptly (no catastrophic backtracking)', () => {
-    const slowest: Array<[number, string]> = [];
+  it('runs every rule pattern alone over every hostile input, no match reaching past the rule maxLength', () => {
     for (const rule of DEFAULT_RULES) {
-      const pattern = new RegExp(rule.pattern.source, rule.pattern.flags + 'g');
+      const pattern = new RegExp(rule.pattern.source, rule.pattern.flags + 'gd');
       const own: Array<[string, string]> = (rule.keywords ?? []).flatMap((keyword): Array<[string, string]> => [
         [`keyword ${keyword} repeated`, keyword.repeat(Math.ceil(N / 2))],
         [`keyword ${keyword} + near miss`, `${keyword.toUpperCase()}${'a'.repeat(35)}=`.repeat(N / 10)],
       ]);
       for (const [name, input] of [...inputs, ...own]) {
-        const started = performance.now();
         pattern.lastIndex = 0;
         let matches = 0;
+        let longest = 0;
         for (let match = pattern.exec(input); match && matches < 1_000_000; match = pattern.exec(input)) {
           matches++;
           if (match[0].length === 0) pattern.lastIndex++;
+          let start = match.index;
+          for (const range of Object.values(match.indices?.groups ?? {})) if (range) start = Math.min(start, range[0]);
+          longest = Math.max(longest, match.index + match[0].length - start);
         }
-        const ms = performance.now() - started;
-        slowest.push([ms, `${rule.id} × ${name} (${(input.length / 1e6).toFixed(1)} MB)`]);
-        expect(ms, `${rule.id} on ${name}`).toBeLessThan(2000);
+        if (!rule.continuation) expect(longest, `${rule.id} on ${name}`).toBeLessThanOrEqual(rule.maxLength);
       }
     }
-    slowest.sort((a, b) => b[0] - a[0]);
-    console.log(`slowest rule × input: ${slowest.slice(0, 3).map(([ms, what]) => `${what} ${ms.toFixed(0)} ms`).join('; ')}`);
   });
 
-  it('redacts every hostile input, one-shot and streamed, promptly', () => {
+  it('redacts every hostile input the same one-shot and streamed', () => {
     const redactor = new Redactor({ knownValues: ['known-value-aaaa', 'aaaaaaaa'] });
-    const slowest: Array<[number, string]> = [];
     for (const [name, input] of inputs) {
-      let started = performance.now();
       const expected = redactor.redact(input).text;
-      let ms = performance.now() - started;
-      slowest.push([ms, `redact ${name}`]);
-      expect(ms, `redact ${name}`).toBeLessThan(2000);
-      started = performance.now();
       const stream = redactor.createStream();
       let out = '';
       for (let at = 0; at < input.length; at += 65536) out += stream.push(input.slice(at, at + 65536));
       out += stream.end();
-      ms = performance.now() - started;
-      slowest.push([ms, `stream ${name}`]);
-      expect(ms, `stream ${name}`).toBeLessThan(2000);
       expect(out === expected, `stream equals one-shot on ${name}`).toBe(true);
     }
-    slowest.sort((a, b) => b[0] - a[0]);
-    console.log(`slowest redactions: ${slowest.slice(0, 3).map(([ms, what]) => `${what} ${ms.toFixed(0)} ms`).join('; ')}`);
   });
 
-  it('redacts a 20 MB single line in well under a second', () => {
+  it('redacts a 20 MB single line, one-shot and streamed', () => {
     const rng = new Rng(20);
     const secrets: string[] = [];
     const parts: string[] = [];
@@ -121,24 +108,13 @@ describe('linear time', () => {
     }
     const line = parts.join('');
     const redactor = new Redactor();
-    redactor.redact(line.slice(0, 1e6)); // warm-up
-    let started = performance.now();
     const result = redactor.redact(line);
-    const oneShot = performance.now() - started;
-    started = performance.now();
     const stream = redactor.createStream();
     let streamed = 0;
     for (let at = 0; at < line.length; at += 65536) streamed += stream.push(line.slice(at, at + 65536)).length;
     streamed += stream.end().length;
-    const streamMs = performance.now() - started;
-    console.log(
-      `20 MB line: one-shot ${oneShot.toFixed(0)} ms (${(line.length / 1e6 / (oneShot / 1000)).toFixed(0)} MB/s), ` +
-        `stream in 64 KiB chunks ${streamMs.toFixed(0)} ms (${(line.length / 1e6 / (streamMs / 1000)).toFixed(0)} MB/s), ${result.count} secrets`,
-    );
     expect(result.count).toBe(2 * secrets.length);
     expect(streamed).toBe(result.text.length);
     for (const secret of secrets.slice(0, 20)) expect(leaks(result.text, secret)).toBeUndefined();
-    expect(oneShot).toBeLessThan(2000);
-    expect(streamMs).toBeLessThan(2000);
   });
 });

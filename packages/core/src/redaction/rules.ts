@@ -64,7 +64,10 @@ export interface SecretRule {
 export function secretText(match: RegExpExecArray): string {
   const groups = match.groups;
   if (groups) {
-    for (const [name, value] of Object.entries(groups)) if (value !== undefined && name.startsWith('secret')) return value;
+    for (const name in groups) {
+      const value = groups[name];
+      if (value !== undefined && name.startsWith('secret')) return value;
+    }
   }
   return match[0];
 }
@@ -185,12 +188,15 @@ function validateAssignment(match: RegExpExecArray): boolean {
   return looksLikeSecretValue(extendedValue(match, assignment), isPasswordName(assignment.name));
 }
 
+/** One continuation object per value mode, so the scanner resolves each once. */
+const MODE_CONTINUATIONS = Object.fromEntries(Object.entries(MODE_CHARS).map(([mode, chars]) => [mode, run(chars)])) as Record<ValueMode, SecretContinuation>;
+
 function assignmentContinuation(match: RegExpExecArray): SecretContinuation {
   const groups = match.groups!;
-  if (groups['secretDq'] !== undefined) return run(DOUBLE_QUOTED_VALUE);
-  if (groups['secretEdq'] !== undefined) return run(ESCAPED_DOUBLE_QUOTED_VALUE);
-  if (groups['secretSq'] !== undefined) return run(SINGLE_QUOTED_VALUE);
-  return run(MODE_CHARS[readAssignment(match).mode]);
+  if (groups['secretDq'] !== undefined) return MODE_CONTINUATIONS['in-double-quotes'];
+  if (groups['secretEdq'] !== undefined) return MODE_CONTINUATIONS['in-escaped-double-quotes'];
+  if (groups['secretSq'] !== undefined) return MODE_CONTINUATIONS['in-single-quotes'];
+  return MODE_CONTINUATIONS[readAssignment(match).mode];
 }
 
 const PEM_END = /-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----/;

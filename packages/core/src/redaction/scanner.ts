@@ -35,6 +35,11 @@ interface CompiledRule {
   readonly regex: RegExp;
   /** The same with the `d` flag, re-run on accepted matches when the rule has `secret…` groups. */
   readonly indexed: RegExp | undefined;
+  /**
+   * No `secret…` group sits inside a lookaround, so each one captures text inside the match: a
+   * captured value found exactly once in the match is where the group matched, without `indexed`.
+   */
+  readonly secretsInMatch: boolean;
   readonly keyworded: boolean;
   readonly multiline: boolean;
   readonly staticContinuation: ResolvedContinuation | undefined;
@@ -43,7 +48,19 @@ interface CompiledRule {
 const RUN_LIMIT = 4096;
 const runCache = new Map<string, RegExp>();
 
+/** Resolved continuations by the rule's object: a rule function returning constants costs nothing per match. */
+const resolvedCache = new WeakMap<SecretContinuation, ResolvedContinuation>();
+
 function resolveContinuation(continuation: SecretContinuation): ResolvedContinuation {
+  let resolved = resolvedCache.get(continuation);
+  if (!resolved) {
+    resolved = resolveContinuationOnce(continuation);
+    resolvedCache.set(continuation, resolved);
+  }
+  return resolved;
+}
+
+function resolveContinuationOnce(continuation: SecretContinuation): ResolvedContinuation {
   if (continuation.kind === 'run') {
     const source = continuation.chars.source;
     let regex = runCache.get(source);
@@ -79,6 +96,50 @@ export function extendContinuation(continuation: ResolvedContinuation, text: str
   const match = regex.exec(text);
   if (match) return { end: match.index + match[0].length, exhausted: false };
   return { end: text.length, exhausted: true };
+}
+
+/**
+ * Where the one participating `secret…` group of `match` lies, when that can be told from its text:
+ * the group captured inside the match (see {@link CompiledRule.secretsInMatch}) and its text occurs
+ * exactly once there. Otherwise `undefined` (several groups took part, or the text repeats).
+ * @internal
+ */
+export function secretInMatch(match: RegExpExecArray): [number, number] | undefined {
+  const groups = match.groups;
+  if (!groups) return undefined;
+  let value: string | undefined;
+  for (const name in groups) {
+    const captured = groups[name];
+    if (captured === undefined || !name.startsWith('secret')) continue;
+    if (value !== undefined) return undefined;
+    value = captured;
+  }
+  if (!value) return undefined;
+  const whole = match[0];
+  const at = whole.indexOf(value);
+  if (at < 0 || whole.indexOf(value, at + 1) >= 0) return undefined;
+  return [match.index + at, match.index + at + value.length];
+}
+
+/** Whether a `(?<secret…>` group of the pattern `source` is inside a lookahead or lookbehind. @internal */
+export function secretGroupInLookaround(source: string): boolean {
+  const open: boolean[] = [];
+  for (let i = 0; i < source.length; i++) {
+    const char = source[i];
+    if (char === '\\') {
+      i++;
+    } else if (char === '[') {
+      // A class: up to its unescaped closing bracket.
+      for (i++; i < source.length && source[i] !== ']'; i++) if (source[i] === '\\') i++;
+    } else if (char === '(') {
+      const lookaround = /^\(\?(?:=|!|<=|<!)/.test(source.slice(i, i + 4));
+      if (source.startsWith('(?<secret', i) && open.includes(true)) return true;
+      open.push(lookaround);
+    } else if (char === ')') {
+      open.pop();
+    }
+  }
+  return false;
 }
 
 /** The `d`-flag index pairs of the participating `secret…` groups. */
@@ -337,6 +398,7 @@ export class Scanner {
         rule,
         regex: new RegExp(rule.pattern.source, flags),
         indexed: hasSecretGroups ? new RegExp(rule.pattern.source, `${flags.replace(/[gy]/g, '')}yd`) : undefined,
+        secretsInMatch: hasSecretGroups && !secretGroupInLookaround(rule.pattern.source),
         keyworded,
         multiline,
         staticContinuation: continuation !== undefined && typeof continuation !== 'function' ? resolveContinuation(continuation) : undefined,
@@ -502,7 +564,8 @@ export class Scanner {
   private toSpan(compiled: CompiledRule, match: RegExpExecArray, text: string, final: boolean): Span {
     const matchEnd = match.index + match[0].length;
     let secret: [number, number] | undefined;
-    if (compiled.indexed) {
+    if (compiled.secretsInMatch) secret = secretInMatch(match);
+    if (compiled.indexed && !secret) {
       compiled.indexed.lastIndex = match.index;
       const indexed = compiled.indexed.exec(text);
       secret = indexed ? secretRange(indexed) : undefined;
