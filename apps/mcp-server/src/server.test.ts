@@ -32,15 +32,14 @@ describe('createExecKitServer', () => {
     const id = await newSession(client);
     await callOk(client, 'session_exec', { session_id: id, command: 'STATE=kept' });
     const controller = new AbortController();
-    const started = Date.now();
-    const cancelled = client.callTool({ name: 'session_exec', arguments: { session_id: id, command: 'sleep 30' } }, undefined, {
+    const cancelled = client.callTool({ name: 'session_exec', arguments: { session_id: id, command: 'sleep 30; STATE=finished' } }, undefined, {
       signal: controller.signal,
     });
     setTimeout(() => controller.abort(), 200);
     await expect(cancelled).rejects.toThrow();
+    // Interrupted, not waited out: the rest of the command never ran.
     const next = await callOk<ExecToolResult>(client, 'session_exec', { session_id: id, command: 'echo "$STATE"' });
     expect(next.stdout).toBe('kept\n');
-    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('sends progress notifications while a command runs when the client asks for them', async () => {

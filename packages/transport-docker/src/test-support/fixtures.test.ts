@@ -205,14 +205,13 @@ describe('containers', () => {
     }
   });
 
-  it('stop: SIGTERM through the init ends the container quickly; start brings it back', async () => {
+  it('stop: SIGTERM through the init ends the container (no SIGKILL after the grace period); start brings it back', async () => {
     const container = await startTestContainer(images.bash);
     try {
-      const started = Date.now();
       await container.stop(10);
-      expect(Date.now() - started).toBeLessThan(5_000);
       const state = await container.state();
-      expect(state).toMatchObject({ status: 'exited', running: false, pid: 0 });
+      // tini forwarded SIGTERM to sleep, which died of it: 128+15. A SIGKILL after the grace period would give 137.
+      expect(state).toMatchObject({ status: 'exited', running: false, pid: 0, exitCode: 143 });
       expect((await container.exec(['true'])).exitCode).not.toBe(0);
       await container.start();
       expect((await container.exec(['echo', 'back'])).stdout).toBe('back\n');
@@ -264,9 +263,8 @@ describe('containers', () => {
       expect((await container.processes())[0]).toBe('1 sleep 2147483647');
       const result = await container.exec(['sh', '-c', '(sleep 0.2 &); sleep 1; ps -o stat=,args=']);
       expect(result.stdout).toMatch(/^Z\s+\[sleep\] <defunct>$/m);
-      const started = Date.now();
       await container.stop(1);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+      // SIGTERM was ignored: the container ended by the SIGKILL that follows the grace period.
       expect(await container.state()).toMatchObject({ status: 'exited', exitCode: 137 });
     } finally {
       await container.remove();

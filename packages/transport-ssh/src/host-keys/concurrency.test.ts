@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, symlink
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HostKeyError } from '../errors.js';
 import { type TestKey, generateKey, makeTempDir, opensshLookup } from './__fixtures__/keys.js';
 import { type VerifyHostKeyResult, parseKnownHosts, verifyHostKey } from './index.js';
@@ -111,16 +111,19 @@ describe('in-process concurrency', () => {
 });
 
 describe('lock file', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('removes a stale lock (older than staleLockMs) and proceeds', async () => {
     const path = freshPath();
     writeFileSync(`${path}.lock`, '99999999\n');
     const old = new Date(Date.now() - 60_000);
     utimesSync(`${path}.lock`, old, old);
-    const started = Date.now();
+    // With no time to wait, only removing the stale lock (not waiting it out) lets this succeed.
     await expect(
-      verifyHostKey({ host: 'stale.example', port: 22, keyBlob: ed.blob, policy: 'accept-new', knownHostsPath: path }),
+      verifyHostKey({ host: 'stale.example', port: 22, keyBlob: ed.blob, policy: 'accept-new', knownHostsPath: path, lockTimeoutMs: 0 }),
     ).resolves.toEqual({ learned: true });
-    expect(Date.now() - started).toBeLessThan(2_000);
     expect(lines(path)).toEqual([`stale.example ${ed.text}`]);
     expect(existsSync(`${path}.lock`)).toBe(false);
   });
@@ -129,25 +132,36 @@ describe('lock file', () => {
     const path = freshPath();
     writeFileSync(path, `other.example ${ed2.text}\n`);
     writeFileSync(`${path}.lock`, '1\n');
-    const started = Date.now();
-    let caught: unknown;
-    try {
-      await verifyHostKey({
-        host: 'held.example',
-        port: 22,
-        keyBlob: ed.blob,
-        policy: 'accept-new',
-        knownHostsPath: path,
-        lockTimeoutMs: 300,
-      });
-    } catch (error) {
-      caught = error;
-    }
-    const elapsed = Date.now() - started;
+    // The clock the lock reads stands still until the test moves it: the waiting is driven, not timed.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    let settled = false;
+    const attempt = verifyHostKey({
+      host: 'held.example',
+      port: 22,
+      keyBlob: ed.blob,
+      policy: 'accept-new',
+      knownHostsPath: path,
+      lockTimeoutMs: 300,
+    }).then(
+      () => {
+        settled = true;
+        return undefined;
+      },
+      (error: unknown) => {
+        settled = true;
+        return error;
+      },
+    );
+    await new Promise((done) => setTimeout(done, 300));
+    expect(settled).toBe(false); // still retrying: no time has passed on its clock
+    vi.setSystemTime(Date.now() + 299);
+    await new Promise((done) => setTimeout(done, 300));
+    expect(settled).toBe(false); // 299 ms of its 300 ms
+    vi.setSystemTime(Date.now() + 2);
+    const caught = await attempt;
     expect((caught as { code?: string }).code).toBe('TRANSPORT_START_FAILED');
+    expect((caught as Error).message).toContain('Timed out after 300 ms');
     expect((caught as Error).message).toContain(`${path}.lock`);
-    expect(elapsed).toBeGreaterThanOrEqual(290);
-    expect(elapsed).toBeLessThan(3_000);
     expect(readFileSync(path, 'utf8')).toBe(`other.example ${ed2.text}\n`);
     expect(readFileSync(`${path}.lock`, 'utf8')).toBe('1\n'); // someone else's lock is left alone
   });

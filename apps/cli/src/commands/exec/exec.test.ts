@@ -64,11 +64,11 @@ describe('execkit exec', () => {
   });
 
   it('interrupts a command at --timeout and exits 124', async () => {
-    const run = await runCli(['exec', '--timeout', '1', '--', 'printf partial; sleep 30']);
+    const run = await runCli(['exec', '--timeout', '1', '--', 'printf partial; sleep 30; printf finished']);
     expect(run.code).toBe(124);
+    // Interrupted, not waited out: the rest of the command never ran.
     expect(run.stdout).toBe('partial');
     expect(run.stderr).toBe('execkit: timed out after 1s\n');
-    expect(run.durationMs).toBeLessThan(10_000);
   });
 
   it('reports a timeout in --json and exits 124', async () => {
@@ -87,8 +87,8 @@ describe('execkit exec', () => {
 
   it('gives the command end-of-file on stdin without --stdin, even when its own stdin stays open', async () => {
     const run = await runCli(['exec', '--', 'cat; echo done'], { keepStdinOpen: true });
+    // A cat left waiting on the open stdin would keep the CLI running until the harness kills it (no exit code).
     expect(run).toMatchObject({ code: 0, stdout: 'done\n' });
-    expect(run.durationMs).toBeLessThan(10_000);
   });
 
   it('strips ANSI escapes and keeps JSON-RPC-looking output as plain text', async () => {
@@ -116,15 +116,14 @@ describe('execkit exec', () => {
 
   it('aborts the command on SIGINT, prints the partial result and exits 130', async () => {
     const marker = join(scratch, 'sigint-started');
-    const cli = startCli(['exec', '--', 'echo started; touch "$EK_MARKER"; sleep 30'], { env: { EK_MARKER: marker } });
+    const cli = startCli(['exec', '--', 'echo started; touch "$EK_MARKER"; sleep 30; echo finished'], { env: { EK_MARKER: marker } });
     await waitForFile(marker);
-    const interruptedAt = performance.now();
     cli.kill('SIGINT');
     const run = await cli.exited;
     expect(run.code).toBe(130);
+    // Interrupted, not waited out: the rest of the command never ran.
     expect(run.stdout).toBe('started\n');
     expect(run.stderr).toBe('execkit: interrupted\n');
-    expect(performance.now() - interruptedAt).toBeLessThan(5_000);
   });
 
   it('fails with 125 and a clear message when --cwd does not exist', async () => {

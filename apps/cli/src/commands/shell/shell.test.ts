@@ -67,11 +67,11 @@ describe('execkit shell (piped stdin)', () => {
   });
 
   it('interrupts a command at --timeout and keeps the session', async () => {
-    const run = await runCli(['shell', '--timeout', '1'], { input: 'export KEPT=yes\nsleep 30\necho kept=$KEPT\n' });
+    const run = await runCli(['shell', '--timeout', '1'], { input: 'export KEPT=yes\nsleep 30; KEPT=finished\necho kept=$KEPT\n' });
     expect(run.code).toBe(0);
+    // Interrupted, not waited out: the rest of the command never ran, and the session went on.
     expect(run.stdout).toBe('kept=yes\n');
     expect(run.stderr).toMatch(/\[exit 130 · timed out · \d+ ms · .*\]/);
-    expect(run.durationMs).toBeLessThan(15_000);
   });
 
   it('aborts the running command on SIGINT and keeps the session', async () => {
