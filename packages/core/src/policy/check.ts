@@ -1168,7 +1168,15 @@ function applyDenyPatterns(ctx: Ctx, command: string, patterns: readonly string[
  */
 export async function checkCommand(command: string, policy: Policy): Promise<PolicyDecision> {
   if (typeof command !== 'string') throw new InvalidOptionsError('command', 'must be a string');
-  const valid = validatePolicy(policy);
+  return checkWithValidPolicy(command, validatePolicy(policy));
+}
+
+/**
+ * {@link checkCommand} for a policy that {@link validatePolicy} already returned (not checked again).
+ * @internal
+ */
+export async function checkWithValidPolicy(command: string, valid: Policy): Promise<PolicyDecision> {
+  if (typeof command !== 'string') throw new InvalidOptionsError('command', 'must be a string');
   const rejected = screenInput(command);
   if (rejected) {
     return { allowed: false, programs: [], violations: [{ rule: 'rejected_input', detail: `rejected_input: ${rejected}` }] };

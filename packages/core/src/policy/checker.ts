@@ -1,4 +1,4 @@
-import { checkCommand } from './check.js';
+import { checkWithValidPolicy, type checkCommand } from './check.js';
 import type { Policy, PolicyDecision } from './types.js';
 import { validatePolicy } from './validate.js';
 
@@ -53,7 +53,7 @@ export class PolicyChecker {
       this.decisions.set(command, known);
       return copyDecision(known);
     }
-    const decision = await checkCommand(command, this.policy);
+    const decision = await checkWithValidPolicy(command, this.policy);
     if (this.capacity > 0 && command.length <= MAX_CACHED_COMMAND_CHARS) {
       if (this.decisions.size >= this.capacity) this.decisions.delete(this.decisions.keys().next().value as string);
       this.decisions.set(command, copyDecision(decision));

@@ -32,9 +32,7 @@ function redactOne(error: Error, redactor: Redactor): void {
     if (typeof error.stack === 'string') error.stack = error.stack.split(message).join(masked);
   }
   const { decision, partial } = error as { decision?: unknown; partial?: unknown };
-  if (isDecision(decision)) {
-    for (const violation of decision.violations) violation.detail = redactor.redact(violation.detail).text;
-  }
+  if (isDecision(decision)) redactDecision(decision, redactor);
   if (typeof partial === 'object' && partial !== null) {
     const fields = partial as Record<string, unknown>;
     for (const key of ['command', 'cwd', 'stdout', 'stderr']) {
@@ -42,6 +40,15 @@ function redactOne(error: Error, redactor: Redactor): void {
       if (typeof value === 'string') fields[key] = redactor.redact(value).text;
     }
   }
+}
+
+/**
+ * Masks secrets in a policy decision's violation details, in place; returns the same decision.
+ * @internal
+ */
+export function redactDecision<D extends { violations: Array<{ detail: string }> }>(decision: D, redactor: Redactor): D {
+  for (const violation of decision.violations) violation.detail = redactor.redact(violation.detail).text;
+  return decision;
 }
 
 function isDecision(value: unknown): value is { violations: Array<{ detail: string }> } {

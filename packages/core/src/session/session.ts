@@ -14,11 +14,10 @@ import { signalScript, type SignalScope } from './signal-script.js';
 import type { ExecOptions, ExecResult, SessionInfo, SessionOptions } from './types.js';
 import { checkCommand } from '../policy/check.js';
 import { PolicyChecker } from '../policy/checker.js';
-import { validatePolicy } from '../policy/validate.js';
-import type { Policy, PolicyDecision } from '../policy/types.js';
+import type { PolicyDecision } from '../policy/types.js';
 import { applyBudget, validateBudget, type OutputBudget } from '../budget/budget.js';
 import { OutputStore, type OutputPage } from '../budget/output-store.js';
-import { redactError } from '../redaction/redact-error.js';
+import { redactDecision, redactError } from '../redaction/redact-error.js';
 import { Redactor } from '../redaction/redactor.js';
 
 /** Chars per stream kept for recall and budgets (head and tail beyond this). */
@@ -244,10 +243,10 @@ export class Session {
     }
 
     const reconnect = options.reconnect ?? true;
-    const policy = options.policy === undefined ? undefined : validatePolicy(options.policy);
+    const policy = options.policy === undefined ? undefined : new PolicyChecker(options.policy);
     const budget = options.budget === undefined ? undefined : validateBudget(options.budget);
     const session = new Session(transport, { timeoutMs, maxOutputChars, interruptGraceMs, reconnect, startTimeoutMs }, options);
-    session.policy = policy === undefined ? undefined : new PolicyChecker(policy);
+    session.policy = policy;
     if (options.redaction?.enabled !== false) {
       session.redactor = new Redactor({ ...(options.redaction?.disable ? { disable: options.redaction.disable } : {}) });
       session.redactor.addKnownEnv(options.env ?? {});
@@ -463,10 +462,7 @@ export class Session {
     const decision = this.policy ? this.policy.check(command) : checkCommand(command, {});
     const redactor = this.redactor;
     if (!redactor) return decision;
-    return decision.then((verdict) => {
-      for (const violation of verdict.violations) violation.detail = redactor.redact(violation.detail).text;
-      return verdict;
-    });
+    return decision.then((verdict) => redactDecision(verdict, redactor));
   }
 
   private async enforcePolicy(command: string, policy: PolicyChecker, force: boolean): Promise<void> {
