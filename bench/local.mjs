@@ -4,9 +4,10 @@
  *
  * On this kind of machine a wake-up across CPUs costs tens of µs, so where the scheduler happens
  * to put each shell decides much of its latency (the same raw bash measures ~35 µs or ~80 µs from
- * one process to the next). Each placement is therefore measured under control: `same-cpu` (this
- * process and every child on CPU 0) and `split` (this process on CPU 0; each shell, and the MCP
- * server with its shell, on CPU 1). Needs `taskset` (util-linux) and two CPUs.
+ * one process to the next). Each placement is therefore also measured under control: `same-cpu`
+ * (this process and every child on CPU 0) and `split` (this process on CPU 0; each shell, and the
+ * MCP server with its shell, on CPU 1), after an `unpinned` run where the scheduler places
+ * everything. Needs `taskset` (util-linux) and two CPUs.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -35,6 +36,8 @@ async function rawBash(withStderrMarker, place) {
 
 export async function benchLocal() {
   const placements = {};
+  // As FLOORS-style measurements are taken: wherever the scheduler puts each process.
+  placements.unpinned = await measurePlacement(() => undefined);
   pin(process.pid, '0');
   placements['same-cpu'] = await measurePlacement(() => undefined);
   placements.split = await measurePlacement((pid) => pin(pid, '1'));
@@ -43,7 +46,7 @@ export async function benchLocal() {
     method:
       'per placement, each variant warmed up with 3000 calls, then 1000 timed calls each, taken in turns of 50 so all see the same machine load; ' +
       'MCP measured twice: with the SDK Client (its schema checks included) and with a plain JSON-RPC client over the same stdio transport (the server alone); ' +
-      'same-cpu: the benchmark and every child on CPU 0; split: the benchmark on CPU 0, each shell (and the MCP server with its shell) on CPU 1',
+      'unpinned: no CPU affinity set (the scheduler places every process, as an unpinned measurement does); same-cpu: the benchmark and every child on CPU 0; split: the benchmark on CPU 0, each shell (and the MCP server with its shell) on CPU 1',
     results: same.results,
     ratios: same.ratios,
     placements,

@@ -4,10 +4,12 @@ import { createLocalTransport } from '../transport/local.js';
 import { Session } from './session.js';
 
 /**
- * A scripted bash stand-in: answers the probe and every `\__ek_e <nonce>` trailer with a frame,
- * and lets a test decide when stderr bytes arrive relative to that frame.
+ * A scripted bash stand-in: answers the probe and every `\__ek_e <nonce>` trailer with a frame.
+ * With ordered streams, stderr written before the frame arrives after it, later in the same turn.
+ * A test decides whether a command writes stderr before its frame or
+ * only after it (a background job), and then it arrives 30 ms later.
  */
-function scriptedTransport(orderedStreams: boolean, stderrTiming: 'same-turn' | 'later'): { transport: Transport; written: string[] } {
+function scriptedTransport(orderedStreams: boolean, stderrTiming: 'before-frame' | 'after-frame'): { transport: Transport; written: string[] } {
   const written: string[] = [];
   const transport: Transport = {
     specificationVersion: TRANSPORT_SPECIFICATION_VERSION,
@@ -33,11 +35,13 @@ function scriptedTransport(orderedStreams: boolean, stderrTiming: 'same-turn' | 
           if (!trailer) return;
           const nonce = trailer[1]!;
           setTimeout(() => {
-            if (text.includes('ERR_LAST')) {
-              // stderr written before the frame, read after it: same turn, or a later one
+            if (text.includes('ERR_LAST') && stderrTiming === 'after-frame') {
               out(`out\n${nonce}0:1hB:/tmp${nonce}`);
-              if (stderrTiming === 'same-turn') err('err\n');
-              else setTimeout(() => err('err\n'), 20);
+              setTimeout(() => err('late\n'), 30);
+            } else if (orderedStreams) {
+              // read after the frame, later in the same turn
+              setImmediate(() => err('err\n'));
+              out(`out\n${nonce}0:1hB:/tmp${nonce}`);
             } else {
               err('err\n');
               out(`out\n${nonce}0:1hB:/tmp${nonce}`);
@@ -59,8 +63,8 @@ function scriptedTransport(orderedStreams: boolean, stderrTiming: 'same-turn' | 
 }
 
 describe('channels with ordered streams', () => {
-  it('end a command after the turn that brought its frame, keeping stderr read in that turn', async () => {
-    const { transport, written } = scriptedTransport(true, 'same-turn');
+  it('end a command after the poll that follows its stdout frame, with its stderr, and ask for no stderr marker', async () => {
+    const { transport, written } = scriptedTransport(true, 'before-frame');
     const session = await Session.open(transport);
     try {
       const result = await session.exec('echo ERR_LAST');
@@ -74,23 +78,23 @@ describe('channels with ordered streams', () => {
     }
   });
 
-  it('give stderr that arrives in a later turn to the next command', async () => {
-    const { transport } = scriptedTransport(true, 'later');
+  it('give stderr written after the frame to the next command', async () => {
+    const { transport } = scriptedTransport(true, 'after-frame');
     const session = await Session.open(transport);
     try {
       expect(await session.exec('echo ERR_LAST')).toMatchObject({ stdout: 'out\n', stderr: '' });
       await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(await session.exec('echo plain')).toMatchObject({ stdout: 'out\n', stderr: 'err\nerr\n' });
+      expect(await session.exec('echo plain')).toMatchObject({ stdout: 'out\n', stderr: 'late\nerr\n' });
     } finally {
       await session.close();
     }
   });
 
   it('are not assumed: without the flag a command waits for its stderr marker', async () => {
-    const { transport, written } = scriptedTransport(false, 'later');
+    const { transport, written } = scriptedTransport(false, 'before-frame');
     const session = await Session.open(transport);
     try {
-      expect(await session.exec('echo ERR_LAST')).toMatchObject({ stdout: 'out\n', stderr: '' });
+      expect(await session.exec('echo ERR_LAST')).toMatchObject({ stdout: 'out\n', stderr: 'err\n' });
       expect(written[0]).toContain('>&2');
       expect(written[1]).toContain('>&60');
     } finally {
@@ -117,6 +121,35 @@ describe('local sessions', () => {
     expect(big).toMatchObject({ stdout: 'done\n', stderrBytes: 300000 });
   });
 
+  it('keep stderr written just before the frame when the frame is read before stderr is polled', async () => {
+    // A full 64 KiB read makes libuv read stdout again at once, in the same callback. Holding the
+    // loop in the first one lets the shell write stderr and its frame meanwhile: the second read
+    // brings the frame while stderr was not ready when the loop last polled.
+    const local = createLocalTransport();
+    const holding: Transport = {
+      ...local,
+      openShell: (options, handlers) =>
+        local.openShell(options, {
+          ...handlers,
+          onStdout(chunk) {
+            handlers.onStdout(chunk);
+            if (chunk.length >= 65_536) sleepSync(3);
+          },
+        }),
+    };
+    const held = await Session.open(holding);
+    try {
+      for (const size of [1, 7, 4096, 65_535, 100_000, 3]) {
+        for (let round = 0; round < 5; round++) {
+          const result = await held.exec(`printf "%70000s" ""; printf "%${size}s" "" >&2; echo done`);
+          expect(result).toMatchObject({ stdoutBytes: 70_005, stderrBytes: size });
+        }
+      }
+    } finally {
+      await held.close();
+    }
+  });
+
   it('keep POSIX mode and xtrace as the last command left them, a syntax error changing neither', async () => {
     await session.exec('set -o posix');
     expect((await session.exec('[[ -o posix ]] && echo on')).stdout).toBe('on\n');
@@ -130,3 +163,8 @@ describe('local sessions', () => {
     expect(await session.exec('echo quiet')).toMatchObject({ stdout: 'quiet\n', stderr: '' });
   });
 });
+
+/** Blocks this thread for `ms` milliseconds. */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}

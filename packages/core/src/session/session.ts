@@ -59,8 +59,8 @@ class PendingCommand {
 
   /**
    * @param stderrMarker - the frame ends with a marker on stderr too; without one (a channel with
-   *   ordered streams) the command ends after the event-loop turn that brought its stdout frame,
-   *   by which time everything it wrote to stderr has arrived
+   *   ordered streams) the command ends once the event loop has polled for I/O after the turn
+   *   that brought its stdout frame, by which time everything it wrote to stderr has arrived
    */
   constructor(
     readonly nonce: string,
@@ -129,13 +129,17 @@ class PendingCommand {
     if (this.stderrScanner) {
       if (this.stderrMarks.has(this.lastNonce)) this.finish();
     } else if (!this.settling) {
-      // Other ready streams are read later in this poll phase; setImmediate runs after it. An
+      // The frame came in some phase of this turn. An immediate queued from the check phase runs
+      // in the next turn's check phase, after its poll phase, which reads every stream that had
+      // bytes waiting: stderr the command wrote before its frame has arrived by then. An
       // interrupt may watch a newer recovery nonce meanwhile: then its frame is awaited too.
       this.settling = true;
-      setImmediate(() => {
-        this.settling = false;
-        if (this.frameFor(this.lastNonce)) this.finish();
-      });
+      setImmediate(() =>
+        setImmediate(() => {
+          this.settling = false;
+          if (this.frameFor(this.lastNonce)) this.finish();
+        }),
+      );
     }
   }
 

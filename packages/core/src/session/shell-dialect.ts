@@ -40,13 +40,14 @@ export function setupScript(dialect: ShellDialect, stderrMarker: boolean): strin
       // fds 58/59: /dev/null for reading/writing; 60/61: the channel's stderr/stdout, where frames go.
       'set +m +H +o history; history -c; unset PROMPT_COMMAND MAILCHECK HISTFILE; PS1= PS2= PS0= PS4="+ "; exec 58</dev/null 59>/dev/null 60>&2 61>&1 2>&59; __ek_u=',
       // __ek_e runs after every command, at top level where fd 2 is /dev/null (so its trace, if
-      // xtrace is on, is not seen). It captures the exit code and the shell options the command
-      // left (`$-`, plus `2` for posix mode, after `1` when the command's own text began to
-      // run), then in posix mode, where special builtins cannot be shadowed by functions,
-      // removes a function named `builtin` and prints the frame.
-      '__ek_e() { __ek_r=${2-$?} __ek_o=$-; [[ -o posix ]] && __ek_o=2$__ek_o; POSIXLY_CORRECT=y; set +x; \\unset -f builtin; ' +
+      // xtrace is on, is not seen). One assignment captures the exit code and the flags: `1` when
+      // the command's own text began to run (it unsets __ek_u), the shell options it left (`$-`,
+      // plus `2` for posix mode), then turns posix mode on, where special builtins cannot be
+      // shadowed by functions; it then removes a function named `builtin` and prints the frame.
+      // xtrace is left as the command left it: the next command's text hides its own prefix.
+      '__ek_e() { __ek_r=${2-$?} __ek_o=${__ek_u-1}$-${POSIXLY_CORRECT+2} __ek_u= POSIXLY_CORRECT=y; \\unset -f builtin; ' +
         marker +
-        'builtin printf \'%s%s:%s:%s%s\' "$1" "$__ek_r" "$__ek_u$__ek_o" "$PWD" "$1" >&61; __ek_u=; }',
+        'builtin printf %s "$1$__ek_r:$__ek_o:$PWD$1" >&61; }',
       '__ek_p() { POSIXLY_CORRECT=y; \\unset -f builtin; builtin printf %s "$1"; }',
       'readonly -f __ek_e __ek_p; POSIXLY_CORRECT=y',
       '',
@@ -119,13 +120,13 @@ export function commandText(dialect: ShellDialect, command: string, nonce: strin
       if (stdin.text.endsWith('\n')) redirect = `<<<${quoteShellWord(stdin.text.slice(0, -1))}`;
       else redirect = `< <(\\__ek_p ${quoteShellWord(stdin.text)})`;
     }
-    // Runs first inside the command: marks that its text began to run, then gives back the
-    // options the last command left (posix mode is on between commands; see __ek_e). `set -x`
-    // goes first, while `set` cannot be a function, and the rest is traced to /dev/null.
+    // Runs first inside the command: marks that its text began to run (unsets __ek_u) and turns
+    // posix mode off again unless the last command left it on (it is on between commands; see
+    // __ek_e). Posix mode is on here, so `unset` cannot be a function. With xtrace on (the last
+    // command left it so) the prefix is traced to /dev/null.
     const user = options.userOptions;
-    let prefix = '__ek_u=1;';
-    if (user?.xtrace) prefix += user.posix ? '\\set -x;' : '\\set -x;{ \\unset POSIXLY_CORRECT; } 2>&59;';
-    else if (!user?.posix) prefix += '\\unset POSIXLY_CORRECT;';
+    let prefix = user?.posix ? '\\unset __ek_u' : '\\unset __ek_u POSIXLY_CORRECT';
+    prefix = user?.xtrace ? `{ ${prefix}; } 2>&59;` : `${prefix};`;
     const body = quoteShellWord(`${prefix}${command}`);
     // `eval` is the fast way in (no here-string pipe, no /dev/fd open). An interactive bash,
     // though, reports background jobs ("[1] 4242") and `exit` on stderr for eval'd text; a

@@ -60,12 +60,15 @@ export interface ShellChannel {
   /** Writes bytes to the shell's standard input. */
   write(data: Uint8Array): void;
   /**
-   * Optional, default false. True when the two output streams arrive in order: bytes the shell
-   * wrote to stderr before it wrote some bytes to stdout reach `onStderr` no later than the end
-   * of the event-loop turn in which those stdout bytes reach `onStdout`. Core then ends a command
-   * at its stdout frame (after that turn) and the shell prints no stderr marker. True for local
-   * pipes read by this process; false where a server reads the two streams separately (SSH,
-   * Docker).
+   * Optional, default false. True when this process's event loop reads both output streams
+   * itself (e.g. local pipes), so that bytes the shell wrote to stderr before some bytes it wrote
+   * to stdout reach `onStderr` before the loop has finished polling for I/O once more after those
+   * stdout bytes reached `onStdout`. That holds because a write to a pipe or socket is complete
+   * when it returns: once the stdout bytes are read, the earlier stderr bytes wait in their pipe,
+   * and the next poll finds them. Core then ends a command at its stdout frame after two
+   * `setImmediate` turns (one poll phase between them) and the shell prints no stderr marker.
+   * False where a server forwards the two streams separately (SSH, Docker): frames keep a marker
+   * on stderr.
    */
   readonly orderedStreams?: boolean;
   /**

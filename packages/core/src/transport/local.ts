@@ -146,8 +146,8 @@ function wrapChild(child: ChildProcess, handlers: ShellChannelHandlers, drainMs:
   };
 
   return {
-    // Not `orderedStreams`: under load, stderr written before the frame was seen to arrive a turn
-    // after it (a 1 MiB interleaved test came up 12 KiB short), so frames keep the stderr marker.
+    // Both streams are sockets read by this process's event loop: see `orderedStreams`.
+    orderedStreams: true,
     write(data) {
       if (child.stdin && !child.stdin.destroyed && child.stdin.writable) child.stdin.write(data);
     },
