@@ -127,6 +127,9 @@ function buildBlocks() {
   return { blocks, planted };
 }
 
+/** Pipeline runs per benchmark (the median is reported). */
+const PIPELINE_RUNS = 5;
+
 function collectGarbage() {
   v8.setFlagsFromString('--expose-gc');
   const gc = vm.runInNewContext('gc');
@@ -175,7 +178,16 @@ export async function benchRedaction() {
     secrets_found: stream.count,
   };
   process.stderr.write(`redaction: ${JSON.stringify(results)} (output ${(outputChars / 1024 / 1024).toFixed(1)} MiB)\n`);
-  const pipeline = measurePipeline(blocks, redactor);
+  // Throughput on these shared machines drifts by tens of percent from one minute to the next:
+  // several runs, the median reported with every run's figure.
+  const runs = [];
+  for (let run = 0; run < PIPELINE_RUNS; run++) runs.push(measurePipeline(blocks, redactor));
+  const byRate = [...runs].sort((x, y) => x.mb_per_s - y.mb_per_s);
+  const pipeline = {
+    ...byRate[Math.floor(byRate.length / 2)],
+    peak_rss_mb: Math.max(...runs.map((run) => run.peak_rss_mb)),
+    mb_per_s_runs: runs.map((run) => run.mb_per_s),
+  };
   process.stderr.write(`pipeline: ${JSON.stringify(pipeline)}\n`);
   const budget = measureBudget();
   process.stderr.write(`budget: ${JSON.stringify(budget)}\n`);
@@ -190,7 +202,7 @@ export async function benchRedaction() {
     pipeline_method:
       'the same text as UTF-8 bytes with an ANSI colour code on every 8th line, pushed in 64 KiB chunks through one command stream exactly as a session handles it ' +
       '(count bytes → decode UTF-8 → strip ANSI/control → redact → keep up to 4 Mi chars head+tail for recall and budgets → cap at 100k chars), then a budget ' +
-      '(grep "error", keep tail 50, max_chars 20000) applied to the kept text',
+      `(grep "error", keep tail 50, max_chars 20000) applied to the kept text; ${PIPELINE_RUNS} runs, the median by MB/s reported (mb_per_s_runs lists all; peak RSS is the highest of all runs)`,
     budget_method:
       'applyBudget alone on a 350 000-line log (an "ERROR at step N" line every 5000 lines), ms per budget after one warm-up run of each: grep with context + head/tail + max_chars, ' +
       'grep + tail, tail, a grep matching every line, max_chars, a grep matching all but 70 lines + max_chars',
