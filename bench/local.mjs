@@ -44,7 +44,7 @@ export async function benchLocal() {
   const same = placements['same-cpu'];
   return {
     method:
-      'per placement, each variant warmed up with 3000 calls, then 1000 timed calls each, taken in turns of 50 so all see the same machine load; ' +
+      'per placement, each variant warmed up with 10 000 calls (the MCP server takes thousands of calls to reach its steady state: JIT tiers, heap sizing), then 1000 timed calls each, taken in turns of 50 so all see the same machine load; ' +
       'MCP measured twice: with the SDK Client (its schema checks included) and with a plain JSON-RPC client over the same stdio transport (the server alone); ' +
       'unpinned: no CPU affinity set (the scheduler places every process, as an unpinned measurement does); same-cpu: the benchmark and every child on CPU 0; split: the benchmark on CPU 0, each shell (and the MCP server with its shell) on CPU 1',
     results: same.results,
@@ -95,7 +95,7 @@ async function measurePlacement(place) {
         if (r.structuredContent?.stdout !== 'hi\n') throw new Error(`unexpected ${JSON.stringify(r)}`);
       },
     ],
-  ], { warmup: 3000 });
+  ], { warmup: 10_000 });
   floor.close();
   floorBoth.close();
   await session.close();
