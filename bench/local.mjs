@@ -36,7 +36,7 @@ async function rawBash(withStderrMarker, place) {
 
 export async function benchLocal() {
   const placements = {};
-  // As FLOORS-style measurements are taken: wherever the scheduler puts each process.
+  // First as an unpinned measurement is taken: wherever the scheduler puts each process.
   placements.unpinned = await measurePlacement(() => undefined);
   pin(process.pid, '0');
   placements['same-cpu'] = await measurePlacement(() => undefined);

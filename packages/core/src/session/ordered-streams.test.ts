@@ -6,8 +6,8 @@ import { Session } from './session.js';
 /**
  * A scripted bash stand-in: answers the probe and every `\__ek_e <nonce>` trailer with a frame.
  * With ordered streams, stderr written before the frame arrives after it, later in the same turn.
- * A test decides whether a command writes stderr before its frame or
- * only after it (a background job), and then it arrives 30 ms later.
+ * A test decides whether a command writes stderr before its frame or only after it (a background
+ * job), which then arrives 30 ms later.
  */
 function scriptedTransport(orderedStreams: boolean, stderrTiming: 'before-frame' | 'after-frame'): { transport: Transport; written: string[] } {
   const written: string[] = [];

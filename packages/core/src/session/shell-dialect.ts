@@ -88,8 +88,9 @@ export interface CommandTextOptions {
   /** As given to {@link setupScript}. Default true. */
   stderrMarker?: boolean;
   /**
-   * The shell options the previous command left, as its frame reported them (bash only): they
-   * are restored before this command's text runs. Default: neither.
+   * The shell options the previous command left, as its frame reported them (bash only): posix
+   * mode is given back before this command's text runs, and with xtrace on (it stays on between
+   * commands) the text's own prefix is kept out of the trace. Default: neither.
    */
   userOptions?: UserShellOptions;
 }
