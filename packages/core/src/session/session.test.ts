@@ -45,6 +45,19 @@ describe('Session (local)', () => {
     await expect(Session.open(alien)).rejects.toBeInstanceOf(UnsupportedTransportError);
   });
 
+  it('holds each command to its own timeout, whatever the timeouts before it', async () => {
+    // A long timeout first: the short one after it must still end on time.
+    expect(await session.exec('true', { timeoutMs: 60_000 })).toMatchObject({ timedOut: false });
+    const short = await session.exec('echo before; sleep 30', { timeoutMs: 300 });
+    expect(short).toMatchObject({ timedOut: true, stdout: 'before\n' });
+    expect(short.durationMs).toBeLessThan(10_000);
+    // A short timeout first: a later command allowed longer must not be cut at the earlier deadline.
+    expect(await session.exec('true', { timeoutMs: 200 })).toMatchObject({ timedOut: false });
+    const long = await session.exec('sleep 0.6; echo done', { timeoutMs: 5_000 });
+    expect(long).toMatchObject({ timedOut: false, exitCode: 0, stdout: 'done\n' });
+    expect((await session.exec('echo next', { timeoutMs: 300 })).stdout).toBe('next\n');
+  });
+
   it('gives output that arrives between commands to the next command', async () => {
     await session.exec('(sleep 0.2; echo late; echo late-err >&2) &');
     await new Promise((resolve) => setTimeout(resolve, 600));

@@ -197,6 +197,15 @@ export class Session {
   private userOptions: UserShellOptions = { xtrace: false, posix: false };
 
   private shellPid = 0;
+  /**
+   * The running command's deadline (`performance.now()` ms) and what to do when it passes. One
+   * timer per session watches it and is set again only when it would fire too late or fires
+   * early; commands that end in time cost no timer of their own.
+   */
+  private deadline = 0;
+  private onDeadline: (() => void) | undefined;
+  private watchdog: ReturnType<typeof setTimeout> | undefined;
+  private watchdogAt = 0;
 
   /** The policy fence, when the session has one. */
   private policy: PolicyChecker | undefined;
@@ -486,6 +495,8 @@ export class Session {
    */
   async close(): Promise<void> {
     this.outputs.clear();
+    clearTimeout(this.watchdog);
+    this.watchdog = undefined;
     if (this.closeInfo?.reason === 'lost') this.closeReason ??= 'closed by the caller';
     if (this.closeInfo) return;
     this.closeReason ??= 'closed by the caller';
@@ -536,6 +547,41 @@ export class Session {
     }
   }
 
+
+  /** Calls `fire` once `ms` from now unless {@link disarmDeadline} comes first. */
+  private armDeadline(ms: number, fire: () => void): void {
+    const at = performance.now() + ms;
+    this.deadline = at;
+    this.onDeadline = fire;
+    if (this.watchdog !== undefined && this.watchdogAt <= at) {
+      this.watchdog.ref();
+      return;
+    }
+    clearTimeout(this.watchdog);
+    this.watchdogAt = at;
+    this.watchdog = setTimeout(this.checkDeadline, ms);
+  }
+
+  /** Drops the deadline; the watchdog, if still set, no longer keeps the process alive. */
+  private disarmDeadline(): void {
+    this.onDeadline = undefined;
+    this.watchdog?.unref();
+  }
+
+  private readonly checkDeadline = (): void => {
+    this.watchdog = undefined;
+    const fire = this.onDeadline;
+    if (!fire) return;
+    const left = this.deadline - performance.now();
+    if (left > 0) {
+      // Set for an earlier command's deadline, or a timer that ran a little early.
+      this.watchdogAt = this.deadline;
+      this.watchdog = setTimeout(this.checkDeadline, Math.ceil(left));
+      return;
+    }
+    this.onDeadline = undefined;
+    fire();
+  };
 
   /** Frames end with a stderr marker unless the channel delivers its streams in order. */
   private get stderrMarker(): boolean {
@@ -599,14 +645,14 @@ export class Session {
       else aborted = true;
       interruption = this.interrupt(pending);
     };
-    const timer = setTimeout(() => interrupt('timeout'), options.timeoutMs);
+    this.armDeadline(options.timeoutMs, () => interrupt('timeout'));
     const onAbort = () => interrupt('abort');
     options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       await pending.done;
       if (interruption) await interruption;
     } finally {
-      clearTimeout(timer);
+      this.disarmDeadline();
       options.signal?.removeEventListener('abort', onAbort);
       if (this.pending === pending) this.pending = undefined;
     }
