@@ -1,7 +1,7 @@
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { isSecretName } from './names.js';
 import { DEFAULT_RULES, type SecretRule } from './rules.js';
-import { extendContinuation, groupSpans, markerFor, Scanner, type Group, type ResolvedContinuation } from './scanner.js';
+import { extendContinuation, groupSpans, markerFor, Scanner, TO_LINE_END, type Group, type ResolvedContinuation } from './scanner.js';
 
 /** What {@link Redactor.redact} returns. */
 export interface RedactionResult {
@@ -333,6 +333,22 @@ class Stream implements RedactionStream {
     return text.slice(end);
   }
 
+  /**
+   * Returns `buffer[from..group.start)` redacted and the marker of `group`, an open group with a
+   * continuation; the rest of its secret is then dropped as input comes.
+   */
+  private replaceAndSwallow(buffer: string, from: number, group: Group, groups: readonly Group[]): string {
+    const continuation = group.continuation!;
+    const out = render(buffer, from, group.start, groups, this.stats) + markerFor(group.id);
+    this.stats.add(group.id);
+    this.swallowing = continuation;
+    this.swallowTail =
+      continuation.kind === 'run' ? buffer.slice(group.end) : buffer.slice(Math.max(group.start, buffer.length - Math.max(continuation.overlap, CONTEXT)));
+    this.pending = '';
+    this.from = 0;
+    return out;
+  }
+
   private drain(): string {
     let out = '';
     for (;;) {
@@ -357,6 +373,9 @@ class Stream implements RedactionStream {
       }
       if (intervalEnd > cut) cut = Math.max(from, intervalStart);
       const groups = groupSpans(spans);
+      // The rest of a line dense with secrets is replaced at once and dropped as it comes.
+      const dense = groups.find((group) => group.open && group.continuation === TO_LINE_END);
+      if (dense) return out + this.replaceAndSwallow(buffer, from, dense, groups);
       if (cut > from) {
         out += render(buffer, from, cut, groups, this.stats);
         const keep = Math.max(0, cut - CONTEXT);
@@ -368,18 +387,9 @@ class Stream implements RedactionStream {
       // Held too much: replace the blocking secret now and drop the rest of it as it comes.
       const blocking = groups.find((group) => group.end > from);
       if (!blocking) return out;
+      if (blocking.open && blocking.continuation) return out + this.replaceAndSwallow(buffer, from, blocking, groups);
       out += render(buffer, from, blocking.start, groups, this.stats) + markerFor(blocking.id);
       this.stats.add(blocking.id);
-      if (blocking.open && blocking.continuation) {
-        this.swallowing = blocking.continuation;
-        this.swallowTail =
-          blocking.continuation.kind === 'run'
-            ? buffer.slice(blocking.end)
-            : buffer.slice(Math.max(blocking.start, buffer.length - Math.max(blocking.continuation.overlap, CONTEXT)));
-        this.pending = '';
-        this.from = 0;
-        return out;
-      }
       const keep = Math.max(0, blocking.end - CONTEXT);
       this.pending = buffer.slice(keep);
       this.from = blocking.end - keep;

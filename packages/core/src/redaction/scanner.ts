@@ -48,6 +48,50 @@ interface CompiledRule {
 const RUN_LIMIT = 4096;
 const runCache = new Map<string, RegExp>();
 
+/**
+ * A line on which one loop of a scan has accepted this many spans, on average less than
+ * {@link DENSE_GAP} chars apart, is hostile or a dump of secrets: the rest of it becomes one span
+ * (of the last rule that matched), so no line costs more than this many matches per pass however
+ * long it is. Over-redaction is the safe side.
+ */
+const DENSE_SPANS = 256;
+const DENSE_GAP = 64;
+/**
+ * A dense line's span goes on, across chunks, to the end of the line (the line feed is kept). A
+ * stream replaces such a span as soon as it sees it. @internal
+ */
+export const TO_LINE_END: ResolvedContinuation = { kind: 'until', regex: /(?=\n)/g, overlap: 1 };
+
+/**
+ * Counts the spans one loop of a scan accepts, in position order, line by line, and says when
+ * the rest of a line should be one span instead (see {@link DENSE_SPANS}).
+ */
+class LineDensity {
+  private lineEnd = -1;
+  private count = 0;
+  private first = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly final: boolean,
+  ) {}
+
+  /** Counts `span`; returns the span covering the rest of its line when the line is dense, else `undefined`. */
+  add(span: Span): Span | undefined {
+    if (span.start >= this.lineEnd) {
+      const newline = this.text.indexOf('\n', span.start);
+      this.lineEnd = newline < 0 ? this.text.length : newline;
+      this.count = 0;
+    }
+    if (this.count++ === 0) this.first = span.start;
+    const at = Math.max(span.end, span.start);
+    if (this.count < DENSE_SPANS || at >= this.lineEnd || at - this.first >= this.count * DENSE_GAP) return undefined;
+    const end = this.lineEnd;
+    const open = !this.final && end === this.text.length;
+    return { start: at, end, extentStart: at, extentEnd: end, priority: span.priority, id: span.id, open, continuation: open ? TO_LINE_END : undefined };
+  }
+}
+
 /** Resolved continuations by the rule's object: a rule function returning constants costs nothing per match. */
 const resolvedCache = new WeakMap<SecretContinuation, ResolvedContinuation>();
 
@@ -498,8 +542,11 @@ export class Scanner {
     const hits = index.scan(text, from);
     const hitKeyword = index.hitKeyword;
     const hitPosition = index.hitPosition;
+    const density = new LineDensity(text, final);
+    let denseUntil = -1;
     for (let hit = 0; hit < hits; hit++) {
       const start = hitPosition[hit]!;
+      if (start < denseUntil) continue;
       for (const priority of keywordRules[hitKeyword[hit]!]!) {
         if (lastTried[priority] === start || start < coveredUntil[priority]!) continue;
         lastTried[priority] = start;
@@ -512,6 +559,12 @@ export class Scanner {
           const span = this.toSpan(rule, match, text, final);
           coveredUntil[priority] = span.end;
           out.push(span);
+          const dense = density.add(span);
+          if (dense) {
+            out.push(dense);
+            denseUntil = dense.end;
+            break;
+          }
         }
       }
     }
@@ -519,11 +572,18 @@ export class Scanner {
     for (const rule of this.fullPass) {
       if (rule.multiline && !withMultiline) continue;
       const regex = rule.regex;
+      const density = new LineDensity(text, final);
       regex.lastIndex = from;
       for (let match = regex.exec(text); match; match = regex.exec(text)) {
         if (rule.rule.validate?.(match) ?? true) {
-          out.push(this.toSpan(rule, match, text, final));
+          const span = this.toSpan(rule, match, text, final);
+          out.push(span);
           regex.lastIndex = match.index + Math.max(1, match[0].length);
+          const dense = density.add(span);
+          if (dense) {
+            out.push(dense);
+            regex.lastIndex = dense.end;
+          }
         } else {
           regex.lastIndex = match.index + 1;
         }
@@ -541,9 +601,11 @@ export class Scanner {
   private scanShared(text: string, from: number, final: boolean, withMultiline: boolean, out: Span[]): void {
     const trigger = this.trigger!;
     const next = this.sharedNext.fill(from);
+    const density = new LineDensity(text, final);
     trigger.lastIndex = from;
     for (let found = trigger.exec(text); found; found = trigger.exec(text)) {
       const at = found.index;
+      let resume = at + 1;
       for (let i = 0; i < this.sharedPass.length; i++) {
         const { compiled, sticky } = this.sharedPass[i]!;
         if (at < next[i]! || (compiled.multiline && !withMultiline)) continue;
@@ -551,13 +613,20 @@ export class Scanner {
         const match = sticky.exec(text);
         if (!match) continue;
         if (compiled.rule.validate?.(match) ?? true) {
-          out.push(this.toSpan(compiled, match, text, final));
+          const span = this.toSpan(compiled, match, text, final);
+          out.push(span);
           next[i] = at + Math.max(1, match[0].length);
+          const dense = density.add(span);
+          if (dense) {
+            out.push(dense);
+            resume = dense.end;
+            break;
+          }
         } else {
           next[i] = at + 1;
         }
       }
-      trigger.lastIndex = at + 1;
+      trigger.lastIndex = resume;
     }
   }
 

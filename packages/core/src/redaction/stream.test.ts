@@ -120,6 +120,47 @@ describe('RedactionStream', () => {
     expect(early.length).toBeGreaterThan(line.length - 3 * redactor.window);
   });
 
+  it('replaces the rest of a line dense with secrets by one marker, keeping the next line, streamed or not', () => {
+    const rng = new Rng(7);
+    const values = Array.from({ length: 2000 }, () => rng.chars(BASE62, 12));
+    const dense = values.map((value) => `pwd="${value}" `).join('');
+    const text = `start\n${dense}\nnext line ok\n`;
+    const redactor = new Redactor();
+    const once = redactor.redact(text).text;
+    expectNoLeak(once, values);
+    const lines = once.split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toBe('start');
+    expect(lines[2]).toBe('next line ok');
+    // The first values are replaced one by one, then the rest of the line as a whole.
+    expect(lines[1]!.startsWith('pwd="[REDACTED:secret-assignment]" pwd="[REDACTED:secret-assignment]"')).toBe(true);
+    expect(lines[1]!.endsWith('[REDACTED:secret-assignment]')).toBe(true);
+    expect(lines[1]!.length).toBeLessThan(dense.length / 2);
+    for (const size of [1, 7, 1000, 65536]) {
+      const chunks: string[] = [];
+      for (let at = 0; at < text.length; at += size) chunks.push(text.slice(at, at + size));
+      const streamed = streamAll(redactor.createStream(), chunks);
+      expectNoLeak(streamed, values);
+      expect(streamed.startsWith('start\npwd="[REDACTED:secret-assignment]"')).toBe(true);
+      expect(streamed.endsWith(']\nnext line ok\n')).toBe(true);
+    }
+  });
+
+  it('does not treat lines with a few secrets as dense', () => {
+    const rng = new Rng(8);
+    const values = Array.from({ length: 300 }, () => rng.chars(BASE62, 12));
+    // 300 secrets, but one per line, and one line with 300 spread over 100 chars of prose each
+    const perLine = values.map((value) => `pwd="${value}"`).join('\n');
+    const spread = values.map((value) => `pwd="${value}" ${'some ordinary words here '.repeat(4)}`).join('');
+    const redactor = new Redactor();
+    for (const text of [perLine, spread]) {
+      const out = redactor.redact(text);
+      expect(out.count).toBe(300);
+      expectNoLeak(out.text, values);
+    }
+    expect(redactor.redact(spread).text.split('some ordinary words here').length).toBe(4 * 300 + 1);
+  });
+
   it('holds a private key block until its END line, across many chunks', () => {
     const redactor = new Redactor();
     const rng = new Rng(9);
