@@ -373,9 +373,10 @@ class Stream implements RedactionStream {
       }
       if (intervalEnd > cut) cut = Math.max(from, intervalStart);
       const groups = groupSpans(spans);
-      // The rest of a line dense with secrets is replaced at once and dropped as it comes.
-      const dense = groups.find((group) => group.open && group.continuation === TO_LINE_END);
-      if (dense) return out + this.replaceAndSwallow(buffer, from, dense, groups);
+      // The rest of a line dense with secrets is replaced at once and dropped as it comes (its
+      // group reaches the end of the buffer, so it is the last one).
+      const dense = groups.at(-1);
+      if (dense?.open && dense.continuation === TO_LINE_END) return out + this.replaceAndSwallow(buffer, from, dense, groups);
       if (cut > from) {
         out += render(buffer, from, cut, groups, this.stats);
         const keep = Math.max(0, cut - CONTEXT);

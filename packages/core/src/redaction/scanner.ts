@@ -76,8 +76,19 @@ class LineDensity {
     private readonly final: boolean,
   ) {}
 
-  /** Counts `span`; returns the span covering the rest of its line when the line is dense, else `undefined`. */
-  add(span: Span): Span | undefined {
+  /**
+   * Pushes `span` to `out` and counts it; when its line is now dense, pushes the span covering the
+   * rest of the line too and returns where that ends (where the loop goes on), else -1.
+   */
+  accept(span: Span, out: Span[]): number {
+    out.push(span);
+    const dense = this.restOfDenseLine(span);
+    if (!dense) return -1;
+    out.push(dense);
+    return dense.end;
+  }
+
+  private restOfDenseLine(span: Span): Span | undefined {
     if (span.start >= this.lineEnd) {
       const newline = this.text.indexOf('\n', span.start);
       this.lineEnd = newline < 0 ? this.text.length : newline;
@@ -558,11 +569,9 @@ export class Scanner {
         if (match && (rule.rule.validate?.(match) ?? true)) {
           const span = this.toSpan(rule, match, text, final);
           coveredUntil[priority] = span.end;
-          out.push(span);
-          const dense = density.add(span);
-          if (dense) {
-            out.push(dense);
-            denseUntil = dense.end;
+          const denseEnd = density.accept(span, out);
+          if (denseEnd >= 0) {
+            denseUntil = denseEnd;
             break;
           }
         }
@@ -576,14 +585,8 @@ export class Scanner {
       regex.lastIndex = from;
       for (let match = regex.exec(text); match; match = regex.exec(text)) {
         if (rule.rule.validate?.(match) ?? true) {
-          const span = this.toSpan(rule, match, text, final);
-          out.push(span);
-          regex.lastIndex = match.index + Math.max(1, match[0].length);
-          const dense = density.add(span);
-          if (dense) {
-            out.push(dense);
-            regex.lastIndex = dense.end;
-          }
+          const denseEnd = density.accept(this.toSpan(rule, match, text, final), out);
+          regex.lastIndex = denseEnd >= 0 ? denseEnd : match.index + Math.max(1, match[0].length);
         } else {
           regex.lastIndex = match.index + 1;
         }
@@ -613,13 +616,10 @@ export class Scanner {
         const match = sticky.exec(text);
         if (!match) continue;
         if (compiled.rule.validate?.(match) ?? true) {
-          const span = this.toSpan(compiled, match, text, final);
-          out.push(span);
           next[i] = at + Math.max(1, match[0].length);
-          const dense = density.add(span);
-          if (dense) {
-            out.push(dense);
-            resume = dense.end;
+          const denseEnd = density.accept(this.toSpan(compiled, match, text, final), out);
+          if (denseEnd >= 0) {
+            resume = denseEnd;
             break;
           }
         } else {
