@@ -8,7 +8,7 @@ function scan(input: string, size: number, withBody: boolean, nonces = [N]) {
   const payload: Buffer[] = [];
   const frames: Array<[string, string]> = [];
   const scanner = new MarkerScanner(withBody, (bytes) => payload.push(Buffer.from(bytes)), (nonce, body) => frames.push([nonce, body]), 8);
-  for (const nonce of nonces) scanner.watch(nonce);
+  for (const nonce of nonces) scanner.watch(Buffer.from(nonce, 'latin1'));
   const bytes = Buffer.from(input);
   for (let i = 0; i < bytes.length; i += size) scanner.push(bytes.subarray(i, i + size));
   return { payload: Buffer.concat(payload).toString(), frames };

@@ -7,9 +7,20 @@
  * Nonces are ASCII and all of one length, so a marker split across chunks is found by holding
  * back the last `length - 1` bytes.
  */
+
+/** Held bytes when none are held: one shared empty buffer (a new one per reset costs an ArrayBuffer). */
+const NOTHING = Buffer.alloc(0);
+
+/** A copy of `bytes` (small ones come from Node's shared pool). */
+function copyOf(bytes: Buffer): Buffer {
+  const copy = Buffer.allocUnsafe(bytes.length);
+  bytes.copy(copy);
+  return copy;
+}
+
 export class MarkerScanner {
   private readonly nonces: Buffer[] = [];
-  private held: Buffer = Buffer.alloc(0);
+  private held: Buffer = NOTHING;
   private payloadOpen = true;
   /** The nonce whose frame body is being read (stdout only). */
   private openFrame: { nonce: Buffer; body: Buffer[] } | undefined;
@@ -21,10 +32,10 @@ export class MarkerScanner {
     private readonly nonceLength: number,
   ) {}
 
-  /** Starts watching for `nonce` (a command's, or a recovery probe's). */
-  watch(nonce: string): void {
+  /** Starts watching for `nonce` (a command's, or a recovery probe's), given as its latin1 bytes. */
+  watch(nonce: Buffer): void {
     if (nonce.length !== this.nonceLength) throw new Error('nonce length mismatch');
-    this.nonces.push(Buffer.from(nonce, 'latin1'));
+    this.nonces.push(nonce);
   }
 
   /** True once the first marker was seen: later bytes are not the command's output. */
@@ -33,15 +44,15 @@ export class MarkerScanner {
   }
 
   push(chunk: Uint8Array): void {
-    let data = this.held.length === 0 ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : Buffer.concat([this.held, chunk]);
-    this.held = Buffer.alloc(0);
+    let data = this.held.length > 0 ? Buffer.concat([this.held, chunk]) : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.held = NOTHING;
     for (;;) {
       if (this.openFrame) {
         const end = data.indexOf(this.openFrame.nonce);
         if (end < 0) {
           const keep = Math.min(data.length, this.nonceLength - 1);
           this.openFrame.body.push(data.subarray(0, data.length - keep));
-          this.held = Buffer.from(data.subarray(data.length - keep));
+          this.held = copyOf(data.subarray(data.length - keep));
           return;
         }
         this.openFrame.body.push(data.subarray(0, end));
@@ -63,7 +74,7 @@ export class MarkerScanner {
       if (!found) {
         const keep = Math.min(data.length, this.nonceLength - 1);
         if (this.payloadOpen && data.length > keep) this.onPayload(data.subarray(0, data.length - keep));
-        this.held = Buffer.from(data.subarray(data.length - keep));
+        this.held = copyOf(data.subarray(data.length - keep));
         return;
       }
       if (this.payloadOpen) {
@@ -82,6 +93,6 @@ export class MarkerScanner {
   /** Releases held-back bytes as payload (the stream ended without a marker). */
   flush(): void {
     if (this.payloadOpen && this.held.length > 0) this.onPayload(this.held);
-    this.held = Buffer.alloc(0);
+    this.held = NOTHING;
   }
 }

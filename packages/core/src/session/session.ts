@@ -102,8 +102,9 @@ class PendingCommand {
 
   watch(nonce: string): void {
     this.lastNonce = nonce;
-    this.stdoutScanner.watch(nonce);
-    this.stderrScanner?.watch(nonce);
+    const bytes = Buffer.from(nonce, 'latin1');
+    this.stdoutScanner.watch(bytes);
+    this.stderrScanner?.watch(bytes);
   }
 
   /** Routes a chunk of the shell's stdout or stderr. */

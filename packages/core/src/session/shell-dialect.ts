@@ -14,7 +14,7 @@ export type ShellDialect = 'bash' | 'sh';
 
 /** Quotes `text` as one single-quoted shell word (POSIX; bash and sh alike). */
 export function quoteShellWord(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
+  return text.includes("'") ? `'${text.replaceAll("'", `'\\''`)}'` : `'${text}'`;
 }
 
 /**
