@@ -256,6 +256,8 @@ const STOPWORDS = new Set([
   'optional<string>',
 ]);
 
+/** A char that every template, variable reference or earlier redaction below contains. */
+const PLACEHOLDER_CHAR = /[$%<{[]/;
 const PLACEHOLDER = /\$\{|\{\{|\{%|<%|%\(|\$\(|\[REDACTED[:\]]/;
 const SHELL_VARIABLE = /^\$[A-Za-z_][A-Za-z0-9_]*$/;
 const WINDOWS_VARIABLE = /^%[A-Za-z_][A-Za-z0-9_]*%$/;
@@ -296,7 +298,8 @@ function isMask(value: string): boolean {
 export function isPlaceholderOrMask(value: string): boolean {
   const v = value.trim();
   if (v.length === 0) return true;
-  if (PLACEHOLDER.test(v) || SHELL_VARIABLE.test(v) || WINDOWS_VARIABLE.test(v) || ANGLE_PLACEHOLDER.test(v)) return true;
+  // Each of the four shapes holds one of these chars: one scan rules them all out for most values.
+  if (PLACEHOLDER_CHAR.test(v) && (PLACEHOLDER.test(v) || SHELL_VARIABLE.test(v) || WINDOWS_VARIABLE.test(v) || ANGLE_PLACEHOLDER.test(v))) return true;
   return isMask(v);
 }
 

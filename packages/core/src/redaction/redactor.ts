@@ -68,6 +68,9 @@ export const MIN_KNOWN_VALUE_LENGTH = 6;
 
 /** Chars kept before the unemitted text of a stream so lookbehinds see what a one-shot pass sees. */
 const CONTEXT = 256;
+/** A percent escape or the start of a terminal escape sequence: either can make a secret longer. */
+// eslint-disable-next-line no-control-regex
+const WIDENING = /%[0-9A-Fa-f]{2}|[\u001B\u0080-\u009F]/g;
 /** Lower bound of the window held back of a long line, in chars. */
 const MIN_WINDOW = 16 * 1024;
 /** Text a stream holds at most (plus one chunk) before forcing a replacement, in chars. */
@@ -130,7 +133,21 @@ export class Redactor {
    * long), at least 16 Ki, and more when long known values need it.
    */
   get window(): number {
-    return Math.max(MIN_WINDOW, 3 * Math.max(this.scanner.maxSingleLineLength, this.scanner.maxKnownLength) + CONTEXT);
+    return Math.max(MIN_WINDOW, 3 * this.longestMatch + CONTEXT);
+  }
+
+  /**
+   * Chars of a long line a stream holds back when no percent escape and no terminal escape lies
+   * in the last {@link window} chars: a match is then no longer than its rule allows, so one
+   * match length (at least 16 Ki) is enough, and less text is scanned twice.
+   */
+  get plainWindow(): number {
+    return Math.max(MIN_WINDOW, this.longestMatch + CONTEXT);
+  }
+
+  /** The longest single-line rule or known value, in chars. */
+  private get longestMatch(): number {
+    return Math.max(this.scanner.maxSingleLineLength, this.scanner.maxKnownLength);
   }
 
   /**
@@ -349,13 +366,26 @@ class Stream implements RedactionStream {
     return out;
   }
 
+  /**
+   * How much of the unfinished last line of `buffer` to hold back: the plain window, unless a
+   * percent escape or a terminal escape lies in the buffer's last {@link Redactor.window} chars (a
+   * secret written with them can be up to three times as long). Escapes in text already dropped
+   * do not count: each was emitted by a drain that held the whole window, so every match that
+   * holds it was complete then.
+   */
+  private windowOf(buffer: string): number {
+    const full = this.redactor.window;
+    WIDENING.lastIndex = Math.max(0, buffer.length - full);
+    return WIDENING.test(buffer) ? full : this.redactor.plainWindow;
+  }
+
   private drain(): string {
     let out = '';
     for (;;) {
       const buffer = this.pending;
       const from = this.from;
-      const window = this.redactor.window;
       const lastNewline = buffer.lastIndexOf('\n');
+      const window = this.windowOf(buffer);
       const target = Math.max(lastNewline + 1, buffer.length - window);
       if (target <= from) return out;
       const spans = this.scanner.scan(buffer, from, false);

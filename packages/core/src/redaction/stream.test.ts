@@ -120,6 +120,38 @@ describe('RedactionStream', () => {
     expect(early.length).toBeGreaterThan(line.length - 3 * redactor.window);
   });
 
+  it('holds back less of a long plain line, and the whole window near a percent or terminal escape', () => {
+    const redactor = new Redactor();
+    expect(redactor.plainWindow).toBeLessThan(redactor.window);
+    const rng = new Rng(5);
+    const plain = rng.chars('abcdefgh ', 4 * redactor.window);
+    // Chars returned at once for a line pushed whole, before its end is known.
+    const returned = (line: string): number => redactor.createStream().push(line).length;
+    expect(returned(plain)).toBe(plain.length - redactor.plainWindow);
+    for (const escape of ['%41', '\u001b[0m']) {
+      const near = `${plain.slice(0, -1000)}${escape}${plain.slice(-1000)}`;
+      expect(returned(near), JSON.stringify(escape)).toBe(near.length - redactor.window);
+    }
+  });
+
+  it('finds a fully percent-encoded JWT longer than the plain window on a long line, at any chunking', () => {
+    const redactor = new Redactor();
+    const rng = new Rng(21);
+    const jwt = `eyJ${rng.chars(BASE62, 1500)}.${rng.chars(BASE62, 5000)}.${rng.chars(BASE62, 300)}`;
+    const encoded = [...jwt].map((c) => `%${c.charCodeAt(0).toString(16)}`).join('');
+    expect(encoded.length).toBeGreaterThan(redactor.plainWindow);
+    const line = `${rng.chars('abcdefgh ', 3 * redactor.window)} t=${encoded} ${rng.chars('abcdefgh ', redactor.window)}`;
+    const expected = redactor.redact(line).text;
+    expect(expected).toContain('t=[REDACTED:jwt] ');
+    for (const size of [1000, 4096, 65536]) {
+      const chunks: string[] = [];
+      for (let at = 0; at < line.length; at += size) chunks.push(line.slice(at, at + size));
+      const out = streamAll(redactor.createStream(), chunks);
+      expectNoLeak(out, [encoded]);
+      expect(out, `chunks of ${size}`).toBe(expected);
+    }
+  });
+
   it('replaces the rest of a line dense with secrets by one marker, keeping the next line, streamed or not', () => {
     const rng = new Rng(7);
     const values = Array.from({ length: 2000 }, () => rng.chars(BASE62, 12));
