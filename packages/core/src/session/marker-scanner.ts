@@ -1,13 +1,3 @@
-/**
- * Finds frame markers in one output stream.
- *
- * Bytes before the first marker are the command's output ({@link onPayload}); after it, the
- * scanner reads frames for any nonce it is watching. On stdout a frame is
- * `<N><body><N>` and is reported with its body; on stderr a frame is just `<N>`.
- * Nonces are ASCII and all of one length, so a marker split across chunks is found by holding
- * back the last `length - 1` bytes.
- */
-
 /** Held bytes when none are held: one shared empty buffer (a new one per reset costs an ArrayBuffer). */
 const NOTHING = Buffer.alloc(0);
 
@@ -18,6 +8,15 @@ function copyOf(bytes: Buffer): Buffer {
   return copy;
 }
 
+/**
+ * Finds frame markers in one output stream.
+ *
+ * Bytes before the first marker are the command's output ({@link onPayload}); after it, the
+ * scanner reads frames for any nonce it is watching. On stdout a frame is
+ * `<N><body><N>` and is reported with its body; on stderr a frame is just `<N>`.
+ * Nonces are ASCII and all of one length, so a marker split across chunks is found by holding
+ * back the last `length - 1` bytes.
+ */
 export class MarkerScanner {
   private readonly nonces: Buffer[] = [];
   private held: Buffer = NOTHING;
