@@ -1,7 +1,7 @@
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { isSecretName } from './names.js';
 import { DEFAULT_RULES, type SecretRule } from './rules.js';
-import { extendContinuation, groupSpans, markerFor, Scanner, TO_LINE_END, type Group, type ResolvedContinuation } from './scanner.js';
+import { extendContinuation, groupSpans, hasViewTrigger, markerFor, Scanner, TO_LINE_END, type Group, type ResolvedContinuation } from './scanner.js';
 
 /** What {@link Redactor.redact} returns. */
 export interface RedactionResult {
@@ -68,9 +68,6 @@ export const MIN_KNOWN_VALUE_LENGTH = 6;
 
 /** Chars kept before the unemitted text of a stream so lookbehinds see what a one-shot pass sees. */
 const CONTEXT = 256;
-/** A percent escape or the start of a terminal escape sequence: either can make a secret longer. */
-// eslint-disable-next-line no-control-regex
-const WIDENING = /%[0-9A-Fa-f]{2}|[\u001B\u0080-\u009F]/g;
 /** Lower bound of the window held back of a long line, in chars. */
 const MIN_WINDOW = 16 * 1024;
 /** Text a stream holds at most (plus one chunk) before forcing a replacement, in chars. */
@@ -371,12 +368,14 @@ class Stream implements RedactionStream {
    * percent escape or a terminal escape lies in the buffer's last {@link Redactor.window} chars (a
    * secret written with them can be up to three times as long). Escapes in text already dropped
    * do not count: each was emitted by a drain that held the whole window, so every match that
-   * holds it was complete then.
+   * holds it was complete then. An unfinished line no longer than the plain window is held whole
+   * either way, and is not searched.
    */
-  private windowOf(buffer: string): number {
+  private windowOf(buffer: string, lastNewline: number): number {
+    const plain = this.redactor.plainWindow;
+    if (buffer.length - lastNewline - 1 <= plain) return plain;
     const full = this.redactor.window;
-    WIDENING.lastIndex = Math.max(0, buffer.length - full);
-    return WIDENING.test(buffer) ? full : this.redactor.plainWindow;
+    return hasViewTrigger(buffer, Math.max(0, buffer.length - full)) ? full : plain;
   }
 
   private drain(): string {
@@ -385,7 +384,7 @@ class Stream implements RedactionStream {
       const buffer = this.pending;
       const from = this.from;
       const lastNewline = buffer.lastIndexOf('\n');
-      const window = this.windowOf(buffer);
+      const window = this.windowOf(buffer, lastNewline);
       const target = Math.max(lastNewline + 1, buffer.length - window);
       if (target <= from) return out;
       const spans = this.scanner.scan(buffer, from, false);

@@ -316,6 +316,19 @@ const ESCAPE_G = /[\u001B\u009B]/g;
 // eslint-disable-next-line no-control-regex
 const ESCAPE_SEQUENCE = /\u001B(?:\[[0-?]{0,64}[ -/]{0,16}[@-~]|\][^\u0007\u001B]{0,2048}(?:\u0007|\u001B\\)|[PX^_][^\u001B]{0,2048}\u001B\\|[ -/]{1,4}[0-~]|[@-Z\\-_`-~])|\u009B[0-?]{0,64}[ -/]{0,16}[@-~]/y;
 
+/**
+ * Whether `text` from `from` holds a char the scanner reads through a view (a percent escape, or
+ * the introducer of a terminal escape sequence): only around those can a match run longer than
+ * its rule's `maxLength`.
+ */
+export function hasViewTrigger(text: string, from: number): boolean {
+  return hasPercentEscape(text, from) || hasEscapeIntroducer(text, from);
+}
+
+function hasEscapeIntroducer(text: string, from: number): boolean {
+  return text.indexOf('\u001B', from) >= 0 || text.indexOf('\u009B', from) >= 0;
+}
+
 function hasPercentEscape(text: string, from: number): boolean {
   for (let at = text.indexOf('%', from); at >= 0; at = text.indexOf('%', at + 1)) {
     if (hexValue(text.charCodeAt(at + 1)) >= 0 && hexValue(text.charCodeAt(at + 2)) >= 0) return true;
@@ -509,7 +522,7 @@ export class Scanner {
     this.scanPlain(text, from, final, true, spans);
     const radius = this.viewRadius;
     if (hasPercentEscape(text, from)) this.scanView(from, final, buildView(text, rangesAround(text, from, PERCENT_G, radius, VIEW_LEAD), 'percent'), spans);
-    if (text.indexOf('\u001B', from) >= 0 || text.indexOf('\u009B', from) >= 0) {
+    if (hasEscapeIntroducer(text, from)) {
       this.scanView(from, final, buildView(text, rangesAround(text, from, ESCAPE_G, radius, VIEW_LEAD), 'ansi'), spans);
     }
     return spans;
