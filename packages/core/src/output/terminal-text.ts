@@ -38,7 +38,7 @@ export class TerminalTextDecoder {
       this.pendingEscape = text.slice(cut);
       text = text.slice(0, cut);
     }
-    return this.lines(clean(text), false);
+    return this.lines(text, false);
   }
 
   /** UTF-8 → text. ASCII chunks (most output) skip the decoder when it holds nothing. */
@@ -53,11 +53,12 @@ export class TerminalTextDecoder {
   end(): string {
     const text = this.pendingEscape + this.decoder.decode();
     this.pendingEscape = '';
-    return this.lines(clean(text), true);
+    return this.lines(text, true);
   }
 
+  /** Cleans `text` and returns the lines it completes (all of it when `final`). */
   private lines(text: string, final: boolean): string {
-    const all = this.pendingLine + text;
+    const all = clean(text, this.pendingLine);
     if (final) {
       this.pendingLine = '';
       return applyCarriageReturns(all);
@@ -102,25 +103,27 @@ const MAY_GROW = /^[\u001B\u0080-\u009F][^\u0000-\u001F\u007F]*\u001B?$/;
 /** Any char `clean` removes (every escape sequence starts with one: ESC or a C1 control). */
 const ANY_CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 
-function clean(text: string): string {
+/** `prefix` followed by `text` without its escape sequences and control chars. */
+function clean(text: string, prefix: string): string {
   // Most output has none: one scan.
-  if (text.length === 0 || !ANY_CONTROL.test(text)) return text;
+  if (text.length === 0 || !ANY_CONTROL.test(text)) return prefix + text;
   // Every escape sequence starts with a control char (ESC or a C1 introducer), so only those
   // positions are tried against the escape grammar: the same result as removing every sequence
   // and then every other control char, in one pass.
-  // Pieces joined once: one flat string, not a chain the next stage must flatten.
-  const out: string[] = [];
+  // Pieces joined once, the prefix with them: one flat string, not a chain the next stage must
+  // flatten (a copy of the whole text).
+  const out: string[] = [prefix];
   let at = 0;
+  // `test` and `lastIndex` rather than `exec`: no match object per escape sequence.
   CONTROL.lastIndex = 0;
-  for (let match = CONTROL.exec(text); match; match = CONTROL.exec(text)) {
-    const index = match.index;
+  while (CONTROL.test(text)) {
+    const index = CONTROL.lastIndex - 1;
     if (index > at) out.push(text.slice(at, index));
     let skip = 1;
     const code = text.charCodeAt(index);
     if (code === 0x1b || code >= 0x80) {
       ANSI_STICKY.lastIndex = index;
-      const sequence = ANSI_STICKY.exec(text);
-      if (sequence) skip = sequence[0].length;
+      if (ANSI_STICKY.test(text)) skip = Math.max(1, ANSI_STICKY.lastIndex - index);
     }
     at = index + skip;
     CONTROL.lastIndex = at;

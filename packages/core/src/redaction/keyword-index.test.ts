@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KeywordIndex } from './keyword-index.js';
+import { CODE_UNIT_BLOCK } from '../text/code-units.js';
 import { DEFAULT_RULES } from './rules.js';
 
 /** Every (keyword, start) at or after `from`, found the slow way. */
@@ -45,6 +46,27 @@ describe('KeywordIndex', () => {
       }
       const from = random(50);
       expect(hitsOf(index, text, from)).toEqual(naive(keywords, text, from));
+    }
+  });
+
+  it('finds keywords across the blocks it reads a long text in', () => {
+    const keywords = ['token', 'sk-ant-', 'ab', 'password'];
+    const index = new KeywordIndex(keywords);
+    // Each keyword placed to straddle every block boundary at every offset, between non-ASCII
+    // fillers that must reset the automaton.
+    for (const keyword of keywords) {
+      let text = '';
+      for (let boundary = 1; boundary <= 3; boundary++) {
+        for (let shift = 0; shift <= keyword.length; shift++) {
+          const at = boundary * CODE_UNIT_BLOCK - keyword.length + shift + 40 * shift;
+          text = text.padEnd(at, 'é.x');
+          text += keyword.toUpperCase();
+        }
+      }
+      text = text.padEnd(4 * CODE_UNIT_BLOCK + 3, 'zé');
+      for (const from of [0, 7, CODE_UNIT_BLOCK - 2, CODE_UNIT_BLOCK + 1]) {
+        expect(hitsOf(index, text, from)).toEqual(naive(keywords, text, from));
+      }
     }
   });
 

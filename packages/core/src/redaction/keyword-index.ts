@@ -1,3 +1,5 @@
+import { CODE_UNIT_BLOCK, CodeUnitBlock } from '../text/code-units.js';
+
 /**
  * Finds every occurrence of a set of ASCII keywords in one pass, case-insensitively (an
  * Aho–Corasick automaton compiled to a dense transition table; non-ASCII chars reset it). The
@@ -6,19 +8,22 @@
  * one over the 128 ASCII codes and stays in cache. Used to try each rule's pattern only where one
  * of its keywords starts.
  *
+ * The scan is one dependent table load per char, so the table holds each next state as the
+ * offset of its row (no multiply or shift between loads), negated (`~offset`) when a keyword
+ * ends there (no mask either: one sign test tells a hit).
+ *
  * @internal
  */
 export class KeywordIndex {
   /**
-   * `delta[state << shift | classOf[code]]`: the next state, with {@link flag} set when a keyword
-   * ends there.
+   * `delta[row + classOf[code]]`: the row offset of the next state (`state * width`), or `~` it
+   * when a keyword ends there.
    */
-  private readonly delta: Uint16Array | Uint32Array;
+  private readonly delta: Int32Array;
   /** Char class of each ASCII code (0: in no keyword; a letter's two cases share one). */
   private readonly classOf = new Uint8Array(128);
-  /** log2 of the row width of {@link delta}. */
-  private readonly shift: number;
-  private readonly flag: number;
+  /** Row width of {@link delta}: the number of classes. */
+  private readonly width: number;
   /** Per state: offset into `hits` of the keywords ending there (`hitStart[s]..hitStart[s+1]`). */
   private readonly hitStart: Uint32Array;
   /** Keyword indices, grouped by state. */
@@ -27,6 +32,8 @@ export class KeywordIndex {
   /** Hits of the last {@link scan}: keyword index and start, `count` of each. */
   hitKeyword = new Int32Array(1024);
   hitPosition = new Int32Array(1024);
+  /** The block of the text being scanned. */
+  private readonly block = new CodeUnitBlock();
 
   /** @param keywords - ASCII strings, each at least one char; matched ignoring ASCII case */
   constructor(readonly keywords: readonly string[]) {
@@ -83,16 +90,15 @@ export class KeywordIndex {
         classes++;
       }
     }
-    this.shift = Math.max(1, Math.ceil(Math.log2(classes)));
-    const small = states < 0x8000;
-    this.flag = small ? 0x8000 : 0x40000000;
-    this.delta = small ? new Uint16Array(states << this.shift) : new Uint32Array(states << this.shift);
+    const width = classes;
+    this.width = width;
+    this.delta = new Int32Array(states * width);
     for (let state = 0; state < states; state++) {
       for (let code = 0; code < 128; code++) {
         // Every char of a class moves alike (class 0, chars no keyword has, always leads to the root).
         const folded = code >= 0x41 && code <= 0x5a ? code + 32 : code;
         const next = table[state * 128 + folded]!;
-        this.delta[(state << this.shift) | this.classOf[code]!] = next | (output[next]!.length > 0 ? this.flag : 0);
+        this.delta[state * width + this.classOf[code]!] = output[next]!.length > 0 ? ~(next * width) : next * width;
       }
     }
     this.hitStart = new Uint32Array(states + 1);
@@ -113,35 +119,43 @@ export class KeywordIndex {
   scan(text: string, from: number): number {
     const delta = this.delta;
     const classOf = this.classOf;
-    const shift = this.shift;
-    const flag = this.flag;
-    const mask = flag - 1;
     const hitStart = this.hitStart;
     const n = text.length;
+    // The text is read a block at a time through a typed array (see CodeUnitBlock).
+    const block = this.block;
+    const codes = block.codes;
     let count = 0;
-    let state = 0;
-    let i = from;
-    for (;;) {
-      // The tight part: one class load and one table load per char, until a keyword ends.
-      let next = 0;
-      for (; i < n; i++) {
-        const code = text.charCodeAt(i);
-        next = code < 128 ? delta[(state << shift) | classOf[code]!]! : 0;
-        state = next & mask;
-        if (next >= flag) break;
+    let row = 0;
+    for (let base = from; base < n; base += CODE_UNIT_BLOCK) {
+      const length = Math.min(CODE_UNIT_BLOCK, n - base);
+      block.load(text, base, length);
+      let i = 0;
+      for (;;) {
+        // The tight part: one class load and one table load per char, until a keyword ends.
+        let next = 0;
+        for (; i < length; i++) {
+          const code = codes[i]!;
+          next = delta[row + (code < 128 ? classOf[code]! : 0)]!;
+          row = next;
+          if (next < 0) break;
+        }
+        if (i >= length) break;
+        row = ~next;
+        const state = row / this.width;
+        const end = base + i + 1;
+        for (let h = hitStart[state]!, last = hitStart[state + 1]!; h < last; h++) {
+          const keyword = this.hits[h]!;
+          const start = end - this.keywordLengths[keyword]!;
+          if (start < from) continue;
+          if (count === this.hitKeyword.length) this.grow();
+          this.hitKeyword[count] = keyword;
+          this.hitPosition[count] = start;
+          count++;
+        }
+        i++;
       }
-      if (i >= n) return count;
-      for (let h = hitStart[state]!, last = hitStart[state + 1]!; h < last; h++) {
-        const keyword = this.hits[h]!;
-        const start = i + 1 - this.keywordLengths[keyword]!;
-        if (start < from) continue;
-        if (count === this.hitKeyword.length) this.grow();
-        this.hitKeyword[count] = keyword;
-        this.hitPosition[count] = start;
-        count++;
-      }
-      i++;
     }
+    return count;
   }
 
   private grow(): void {

@@ -305,7 +305,6 @@ function rawEndOf(view: View, end: number): number {
   return rawEnd >= 0 ? rawEnd : view.pieceRaw[piece]! + (end - view.pieceView[piece]!);
 }
 
-const PERCENT_G = /%[0-9A-Fa-f]{2}/g;
 /** Chars around a transformed char scanned in a view (see {@link Scanner.viewRadius}). */
 const VIEW_RADIUS = 4096;
 /** Chars before the blank-free run holding a transformed char, for the name of a `name: value`. */
@@ -330,10 +329,22 @@ function hasEscapeIntroducer(text: string, from: number): boolean {
 }
 
 function hasPercentEscape(text: string, from: number): boolean {
+  return nextPercentEscape(text, from) >= 0;
+}
+
+/** Index of the first percent escape (`%` and two hex digits) at or after `from`, or -1. */
+function nextPercentEscape(text: string, from: number): number {
+  // `indexOf` finds the `%` several times faster than a regex scan does.
   for (let at = text.indexOf('%', from); at >= 0; at = text.indexOf('%', at + 1)) {
-    if (hexValue(text.charCodeAt(at + 1)) >= 0 && hexValue(text.charCodeAt(at + 2)) >= 0) return true;
+    if (hexValue(text.charCodeAt(at + 1)) >= 0 && hexValue(text.charCodeAt(at + 2)) >= 0) return at;
   }
-  return false;
+  return -1;
+}
+
+/** Index of the first terminal escape introducer at or after `from`, or -1. */
+function nextEscapeIntroducer(text: string, from: number): number {
+  ESCAPE_G.lastIndex = from;
+  return ESCAPE_G.exec(text)?.index ?? -1;
 }
 
 function hexValue(code: number): number {
@@ -348,27 +359,26 @@ function isBlank(code: number): boolean {
 }
 
 /**
- * Raw ranges to view around each match of `trigger` at or after `from`: the run of non-blank chars
+ * Raw ranges to view around each trigger at or after `from` (`next(text, at)`: the index of the
+ * first one at or after `at`, or -1; each `length` chars long): the run of non-blank chars
  * holding it (at most `radius` chars each way) plus `lead` chars before, for a name and separator
  * (`Authorization: Basic …`). Merged, in order; linear in the text.
  */
-function rangesAround(text: string, from: number, trigger: RegExp, radius: number, lead: number): Array<[number, number]> {
+function rangesAround(text: string, from: number, next: (text: string, from: number) => number, length: number, radius: number, lead: number): Array<[number, number]> {
   const ranges: Array<[number, number]> = [];
-  trigger.lastIndex = Math.max(0, from - 8);
-  for (let match = trigger.exec(text); match; match = trigger.exec(text)) {
-    const at = match.index;
+  for (let at = next(text, Math.max(0, from - 8)); at >= 0; ) {
     const last = ranges[ranges.length - 1];
     const floor = Math.max(0, at - radius, last ? last[1] : 0);
     let start = at;
     while (start > floor && !isBlank(text.charCodeAt(start - 1))) start--;
     const ceiling = Math.min(text.length, at + radius);
-    let end = at + match[0].length;
+    let end = at + length;
     while (end < ceiling && !isBlank(text.charCodeAt(end))) end++;
     end = Math.min(text.length, end + 1);
     start = Math.max(0, start - lead);
     if (last && start <= last[1]) last[1] = Math.max(last[1], end);
     else ranges.push([start, end]);
-    trigger.lastIndex = Math.max(trigger.lastIndex, end);
+    at = next(text, Math.max(at + 1, end));
   }
   return ranges;
 }
@@ -521,9 +531,9 @@ export class Scanner {
     const spans: Span[] = [];
     this.scanPlain(text, from, final, true, spans);
     const radius = this.viewRadius;
-    if (hasPercentEscape(text, from)) this.scanView(from, final, buildView(text, rangesAround(text, from, PERCENT_G, radius, VIEW_LEAD), 'percent'), spans);
+    if (hasPercentEscape(text, from)) this.scanView(from, final, buildView(text, rangesAround(text, from, nextPercentEscape, 3, radius, VIEW_LEAD), 'percent'), spans);
     if (hasEscapeIntroducer(text, from)) {
-      this.scanView(from, final, buildView(text, rangesAround(text, from, ESCAPE_G, radius, VIEW_LEAD), 'ansi'), spans);
+      this.scanView(from, final, buildView(text, rangesAround(text, from, nextEscapeIntroducer, 1, radius, VIEW_LEAD), 'ansi'), spans);
     }
     return spans;
   }
