@@ -187,3 +187,51 @@ describe('secret names and values', () => {
     expect(looksLikeSecretValue('kerberos')).toBe(false);
   });
 });
+
+describe('prechecks', () => {
+  /** Extra lines with the spellings the prechecks of frequent keywords must let through. */
+  const EXTRA = [
+    'AWS_SESSION_TOKEN=FwoGZXIvYXdzEJr//////////wEaDL0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000',
+    'x-amz-security-token: IQoJb3JpZ2luX2VjEHUaCXVzLWVhc3QtMSJHMEUCIQ00000000000000000000000000000000000000000000000000000000000000000000000000000000000000',
+    '"SessionToken": "IQoJb3JpZ2luX2VjEHUaCXVzLWVhc3QtMSJHMEUCIQ0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"',
+    'SecretAccessKey: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    'secret.key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    'SECRET-ACCESS-KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    'git clone https://deploy:Zx81kPq0rT@git.example.com/repo.git',
+    'ftp://:hunter2Pw@files.example.com/ mongodb+srv://app:s3cr3tPassw0rd@cluster0.example.net',
+    `https://${'u'.repeat(256)}:longUserPw1@example.com`,
+  ];
+
+  it('hold wherever their rule finds a secret at one of its keywords (the pattern matches, validate accepts)', () => {
+    const rng = new Rng(41);
+    const withPrecheck = DEFAULT_RULES.filter((rule) => rule.precheck && rule.keywords);
+    expect(withPrecheck.map((rule) => rule.id)).toEqual(expect.arrayContaining(['aws-secret-access-key', 'aws-session-token', 'url-credentials', 'secret-assignment']));
+    for (const rule of withPrecheck) {
+      const family = FAMILIES.find((f) => f.id === rule.id)!;
+      const texts = [...EXTRA, ...falsePositiveCorpus(rng)];
+      for (let round = 0; round < 6; round++) texts.push(...(family.contexts ?? STANDARD_CONTEXTS)(family.make(new Rng(seedOf(rule.id) + round)).value));
+      const sticky = new RegExp(rule.pattern.source, `${rule.pattern.flags}y`);
+      let matched = 0;
+      for (const text of texts) {
+        const lower = text.toLowerCase();
+        for (const keyword of rule.keywords!) {
+          for (let at = lower.indexOf(keyword); at >= 0; at = lower.indexOf(keyword, at + 1)) {
+            sticky.lastIndex = at;
+            const match = sticky.exec(text);
+            if (!match || !(rule.validate?.(match) ?? true)) continue;
+            matched++;
+            expect(rule.precheck!(text, at), `${rule.id} at ${at} of ${JSON.stringify(text)}`).toBe(true);
+          }
+        }
+      }
+      expect(matched, rule.id).toBeGreaterThan(0);
+    }
+  });
+
+  it('turn away the ordinary words that share a keyword', () => {
+    const rule = (id: string) => DEFAULT_RULES.find((r) => r.id === id)!;
+    expect(rule('aws-session-token').precheck!('opens a session (12 ms)', 8)).toBe(false);
+    expect(rule('aws-secret-access-key').precheck!('the secret was rotated', 4)).toBe(false);
+    expect(rule('url-credentials').precheck!('GET https://api.example.com/v1/items', 9)).toBe(false);
+  });
+});

@@ -51,7 +51,8 @@ export interface SecretRule {
   readonly maxLength: number;
   /**
    * Cheap necessary condition tried at a keyword occurrence before the pattern (a fast reject for
-   * frequent keywords): it must return `true` wherever the pattern could match at `at`.
+   * frequent keywords): it must return `true` wherever the pattern could match at `at` with a
+   * match `validate` accepts.
    */
   readonly precheck?: (text: string, at: number) => boolean;
   /** Extra check on a candidate match; `false` means not a secret (the next position is tried). */
@@ -206,6 +207,34 @@ const PUTTY_END = /Private-(?:MAC|Hash):[ \t]{0,8}[0-9A-Fa-f]{1,256}(?=[^0-9A-Fa
  * Separator between a name and its value: `=`, `:`, `:=`, `=>`, with optional blanks and quotes
  * (escaped quotes too, for JSON inside a JSON string).
  */
+/** `_`, `.` or `-`: the optional separator inside names such as `secret_access_key`. */
+function isNameSeparator(code: number): boolean {
+  return code === 0x5f || code === 0x2e || code === 0x2d;
+}
+
+/** The char at `at`, past one optional {@link isNameSeparator}, lower-cased if an ASCII letter. */
+function afterSeparator(text: string, at: number): number {
+  const code = text.charCodeAt(at);
+  return (isNameSeparator(code) ? text.charCodeAt(at + 1) : code) | 0x20;
+}
+
+/**
+ * Precheck of `url-credentials` at `://`: a `:` ends the user part before any char the user part
+ * cannot hold (ASCII blanks and `/ ? # @ " ' < > \ NUL`; other chars are passed over, which can only
+ * let more through) within its 256 chars.
+ */
+function urlCredentialsPrecheck(text: string, at: number): boolean {
+  const end = Math.min(text.length, at + 3 + 257);
+  for (let i = at + 3; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x3a) return true;
+    if (code <= 0x20 || code === 0x2f || code === 0x3f || code === 0x23 || code === 0x40 || code === 0x22 || code === 0x27 || code === 0x3c || code === 0x3e || code === 0x5c) {
+      return false;
+    }
+  }
+  return false;
+}
+
 const ASSIGN = `(?:\\\\?["'])?[ \\t]{0,8}(?::=|=>|[:=])[ \\t]{0,8}(?:\\\\?["'])?`;
 
 /**
@@ -254,6 +283,11 @@ export const DEFAULT_RULES: readonly SecretRule[] = [
     pattern: new RegExp(`secret[_.-]?(?:access[_.-]?)?key${ASSIGN}(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])`, 'i'),
     keywords: ['secret'],
     maxLength: 90,
+    // `secret`, an optional separator, then `access` or `key`.
+    precheck: (text, at) => {
+      const next = afterSeparator(text, at + 6);
+      return next === 0x61 || next === 0x6b;
+    },
   },
   {
     id: 'aws-session-token',
@@ -261,6 +295,8 @@ export const DEFAULT_RULES: readonly SecretRule[] = [
     pattern: new RegExp(`(?:session|security)[_.-]?token${ASSIGN}(?<secret>[A-Za-z0-9/+=]{100,2048})`, 'i'),
     keywords: ['session', 'security'],
     maxLength: 2100,
+    // `session` or `security` (told apart by their third letter), an optional separator, `token`.
+    precheck: (text, at) => afterSeparator(text, at + ((text.charCodeAt(at + 2) | 0x20) === 0x73 ? 7 : 8)) === 0x74,
     continuation: run(/[A-Za-z0-9/+=]/),
   },
   {
@@ -769,6 +805,7 @@ export const DEFAULT_RULES: readonly SecretRule[] = [
     pattern: /:\/\/(?<user>[^\s:/?#@"'<>\\\0]{0,256}):(?<secret>[^\s/@"'<>\\\0]{1,256})@/,
     keywords: ['://'],
     maxLength: 520,
+    precheck: urlCredentialsPrecheck,
     // The one secret group, read directly: a hostile line of near misses tries this at every `://`.
     validate: (m) => !isPlaceholderOrMask(m.groups!['secret']!),
   },
