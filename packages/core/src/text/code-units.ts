@@ -10,6 +10,9 @@
 /** Code units per block: 16 KiB, which stay in the L1 cache. */
 export const CODE_UNIT_BLOCK = 8192;
 
+/** Below this many code units a `charCodeAt` loop beats the native call's fixed cost. */
+const NATIVE_MIN = 128;
+
 /** `Buffer.write(…, 'utf16le')` gives code units in the machine's order only on little-endian machines. */
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
@@ -31,12 +34,11 @@ export class CodeUnitBlock {
    * @param length - at most {@link CODE_UNIT_BLOCK}; `start + length` at most `text.length`
    */
   load(text: string, start: number, length: number): void {
-    const piece = start === 0 && length === text.length ? text : text.slice(start, start + length);
-    if (this.bytes) {
-      this.bytes.write(piece, 0, 'utf16le');
+    if (this.bytes && length >= NATIVE_MIN) {
+      this.bytes.write(start === 0 && length === text.length ? text : text.slice(start, start + length), 0, 'utf16le');
       return;
     }
     const codes = this.codes;
-    for (let i = 0; i < length; i++) codes[i] = piece.charCodeAt(i);
+    for (let i = 0; i < length; i++) codes[i] = text.charCodeAt(start + i);
   }
 }
