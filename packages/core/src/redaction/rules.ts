@@ -84,7 +84,12 @@ const TOKEN_CHARS = run(/[A-Za-z0-9_-]/);
 
 /** Chars a name (variable, key, flag) is made of, for looking back from a keyword to its start. */
 function isNameChar(code: number): boolean {
-  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x5f || code === 0x2d || code === 0x2e;
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || isNameSeparator(code);
+}
+
+/** `_`, `.` or `-`: the optional separator inside names such as `secret_access_key`. */
+function isNameSeparator(code: number): boolean {
+  return code === 0x5f || code === 0x2e || code === 0x2d;
 }
 
 /** Longest look-back from a keyword to the start of its name, in chars. */
@@ -203,15 +208,6 @@ function assignmentContinuation(match: RegExpExecArray): SecretContinuation {
 const PEM_END = /-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----/;
 const PUTTY_END = /Private-(?:MAC|Hash):[ \t]{0,8}[0-9A-Fa-f]{1,256}(?=[^0-9A-Fa-f])/;
 
-/**
- * Separator between a name and its value: `=`, `:`, `:=`, `=>`, with optional blanks and quotes
- * (escaped quotes too, for JSON inside a JSON string).
- */
-/** `_`, `.` or `-`: the optional separator inside names such as `secret_access_key`. */
-function isNameSeparator(code: number): boolean {
-  return code === 0x5f || code === 0x2e || code === 0x2d;
-}
-
 /** The char at `at`, past one optional {@link isNameSeparator}, lower-cased if an ASCII letter. */
 function afterSeparator(text: string, at: number): number {
   const code = text.charCodeAt(at);
@@ -235,6 +231,10 @@ function urlCredentialsPrecheck(text: string, at: number): boolean {
   return false;
 }
 
+/**
+ * Separator between a name and its value: `=`, `:`, `:=`, `=>`, with optional blanks and quotes
+ * (escaped quotes too, for JSON inside a JSON string).
+ */
 const ASSIGN = `(?:\\\\?["'])?[ \\t]{0,8}(?::=|=>|[:=])[ \\t]{0,8}(?:\\\\?["'])?`;
 
 /**
