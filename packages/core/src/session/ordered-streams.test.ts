@@ -46,7 +46,7 @@ function scriptedTransport(orderedStreams: boolean, stderrTiming: 'before-frame'
               err('err\n');
               out(`out\n${nonce}0:1hB:/tmp${nonce}`);
             }
-            if (!orderedStreams) err(nonce);
+            if (!orderedStreams) err(nonce + nonce);
           }, 1);
         },
         async close() {

@@ -73,25 +73,26 @@ class PendingCommand {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.stdoutOut = new StreamOutput(maxChars, recallChars, redactor?.createStream());
     this.stderrOut = new StreamOutput(maxChars, recallChars, redactor?.createStream());
-    this.stdoutScanner = new MarkerScanner(
-      true,
-      (bytes) => this.stdoutOut.push(bytes),
-      (frameNonce, body) => {
+    this.stdoutScanner = new MarkerScanner({
+      withBody: true,
+      onPayload: (bytes) => this.stdoutOut.push(bytes),
+      onFrame: (frameNonce, body) => {
         this.stdoutFrames.push(parseFrame(frameNonce, body));
         this.check();
       },
-      NONCE_LENGTH,
-    );
+      markerLength: NONCE_LENGTH,
+      isFrameBody: (body) => FRAME_BODY.test(body),
+    });
     this.stderrScanner = stderrMarker
-      ? new MarkerScanner(
-          false,
-          (bytes) => this.stderrOut.push(bytes),
-          (frameNonce) => {
-            this.stderrMarks.add(frameNonce);
+      ? new MarkerScanner({
+          withBody: false,
+          onPayload: (bytes) => this.stderrOut.push(bytes),
+          onFrame: (marker) => {
+            this.stderrMarks.add(marker.slice(0, NONCE_LENGTH));
             this.check();
           },
-          NONCE_LENGTH,
-        )
+          markerLength: 2 * NONCE_LENGTH,
+        })
       : undefined;
     this.watch(nonce);
   }
@@ -102,9 +103,8 @@ class PendingCommand {
 
   watch(nonce: string): void {
     this.lastNonce = nonce;
-    const bytes = Buffer.from(nonce, 'latin1');
-    this.stdoutScanner.watch(bytes);
-    this.stderrScanner?.watch(bytes);
+    this.stdoutScanner.watch(Buffer.from(nonce, 'latin1'));
+    this.stderrScanner?.watch(Buffer.from(nonce + nonce, 'latin1'));
   }
 
   /** Routes a chunk of the shell's stdout or stderr. */
@@ -150,6 +150,13 @@ class PendingCommand {
     this.resolveDone();
   }
 }
+
+/**
+ * The shape of a frame's body (see shell-dialect.ts): `<exit code>:<flags>:<cwd>`, or the probe's
+ * `:<BASH_VERSION>:<pid>`. Text between two nonces without it is output (a DEBUG trap printing
+ * `$BASH_COMMAND`, say, or `history` once the command turned history back on).
+ */
+const FRAME_BODY = /^(?:\d+:[0-9A-Za-z]*:|:[^:]*:\d+$)/;
 
 function parseFrame(nonce: string, body: string): Frame {
   const first = body.indexOf(':');

@@ -4,7 +4,7 @@
  *
  * Every command is followed by a frame the shell prints itself: on stdout
  * `<N><exit code>:<flags>:<cwd><N>`, preceded on channels whose streams can arrive out of order
- * (see `ShellChannel.orderedStreams`) by a marker `<N>` on stderr; `N` is a fresh 128-bit nonce
+ * (see `ShellChannel.orderedStreams`) by a marker `<N><N>` on stderr; `N` is a fresh 128-bit nonce
  * that appears only in the text of the shell's own trailer: never in the command's environment,
  * arguments, files or variables. See docs/framing.md.
  */
@@ -18,12 +18,12 @@ export function quoteShellWord(text: string): string {
 }
 
 /**
- * The probe line sent first on a new channel. Prints `<N>` on stderr (when `stderrMarker`), then
+ * The probe line sent first on a new channel. Prints `<N><N>` on stderr (when `stderrMarker`), then
  * `<N>:<$BASH_VERSION>:<$$><N>` on stdout, in both bash and sh; everything a shell printed before
  * it (banners, job-control warnings) is discarded.
  */
 export function probeLine(nonce: string, stderrMarker: boolean): string {
-  const marker = stderrMarker ? `printf '%s' ${nonce} >&2; ` : '';
+  const marker = stderrMarker ? `printf '%s' ${nonce}${nonce} >&2; ` : '';
   return `${marker}printf '%s:%s:%s%s' ${nonce} "\${BASH_VERSION-}" "$$" ${nonce}\n`;
 }
 
@@ -35,7 +35,7 @@ export function probeLine(nonce: string, stderrMarker: boolean): string {
  */
 export function setupScript(dialect: ShellDialect, stderrMarker: boolean): string {
   if (dialect === 'bash') {
-    const marker = stderrMarker ? 'builtin printf %s "$1" >&60; ' : '';
+    const marker = stderrMarker ? 'builtin printf %s "$1$1" >&60; ' : '';
     return [
       // fds 58/59: /dev/null for reading/writing; 60/61: the channel's stderr/stdout, where frames go.
       'set +m +H +o history; history -c; unset PROMPT_COMMAND MAILCHECK HISTFILE; PS1= PS2= PS0= PS4="+ "; exec 58</dev/null 59>/dev/null 60>&2 61>&1 2>&59; __ek_u=',
@@ -155,7 +155,7 @@ export function commandText(dialect: ShellDialect, command: string, nonce: strin
 }
 
 function shFrameTrailer(nonce: string, cleanup: string, stderrMarker: boolean): string {
-  const marker = stderrMarker ? `command printf %s ${nonce} >&7; ` : '';
+  const marker = stderrMarker ? `command printf %s ${nonce}${nonce} >&7; ` : '';
   return (
     `{ __ek_r=$? __ek_o=$-; set +x; unset -f command;${cleanup} case \${__ek_i-} in 1) __ek_r=130 __ek_i=;; esac; if [ -n "\${__ek_u-}" ]; then __ek_u=; case $__ek_o in *x*) __ek_x=1;; *) __ek_x=;; esac; fi; ` +
     `${marker}command printf '%s%s:%s:%s%s' ${nonce} "$__ek_r" "\${__ek_x:+x}" "$PWD" ${nonce} >&8; } 2>/dev/null\n`

@@ -178,6 +178,35 @@ export function describeTransportConformance(name: string, target: ConformanceTa
         const next = await run(`cd ${scratch}; (exit 6)`);
         expect(next).toMatchObject({ exitCode: 6, cwd: scratch, stdout: '', stderr: '' });
       });
+
+      it('keeps results whole when the shell prints the text of its own input (DEBUG trap, history)', async () => {
+        const s = await open();
+        try {
+          const isBash = (await s.exec('echo "${BASH_VERSION:+bash}"')).stdout === 'bash\n';
+          // Shows every command bash runs, the session's own trailer (and its nonce) included.
+          const armed = await s.exec(`trap 'echo "[dbg: $BASH_COMMAND]"; echo "[dbg: $BASH_COMMAND]" >&2' DEBUG`);
+          if (!isBash) {
+            // POSIX sh has no DEBUG trap: refused, and the session carries on.
+            expect(armed.exitCode).not.toBe(0);
+            expect(await s.exec('echo fine; (exit 4)')).toMatchObject({ stdout: 'fine\n', exitCode: 4, sessionClosed: false });
+            return;
+          }
+          const traced = await s.exec(`echo hi; echo oops >&2; cd ${scratch}; false`);
+          expect(traced).toMatchObject({ exitCode: 1, cwd: scratch, timedOut: false, sessionClosed: false });
+          expect(traced.stdout).toContain('[dbg: echo hi]\nhi\n');
+          expect(traced.stderr).toContain('[dbg: echo oops 1>&2]\noops\n');
+          expect(traced.stdout).toMatch(/\[dbg: \\__ek_e [A-Za-z0-9_-]{22}\]\n$/);
+          // History back on: `history` lists this very line, trailer and nonce included.
+          await s.exec('trap - DEBUG; set -o history');
+          const listed = await s.exec('history; history >&2; cd /; false');
+          expect(listed).toMatchObject({ exitCode: 1, cwd: '/' });
+          expect(listed.stdout).toMatch(/__ek_e [A-Za-z0-9_-]{22}\n$/);
+          expect(listed.stderr).toMatch(/__ek_e [A-Za-z0-9_-]{22}\n$/);
+          expect(await s.exec('echo fine')).toMatchObject({ stdout: 'fine\n', stderr: '', exitCode: 0 });
+        } finally {
+          await s.close();
+        }
+      });
     });
 
     describe('state', () => {
