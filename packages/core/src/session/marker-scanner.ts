@@ -56,6 +56,8 @@ export class MarkerScanner {
   private readonly onFrame: (marker: string, body: string) => void;
   private readonly length: number;
   private readonly isFrameBody: (body: string) => boolean;
+  /** The marker the last {@link earliest} call found. */
+  private found: Buffer | undefined;
 
   constructor(options: MarkerScannerOptions) {
     this.withBody = options.withBody;
@@ -81,7 +83,8 @@ export class MarkerScanner {
     this.held = NOTHING;
     for (;;) {
       const frame = this.openFrame;
-      const [at, found] = this.earliest(data, frame?.marker);
+      const at = this.earliest(data, frame?.marker);
+      const found = this.found;
       if (frame) {
         const end = frame.marker.equals(found ?? NOTHING) ? at : -1;
         if (at < 0) {
@@ -146,8 +149,11 @@ export class MarkerScanner {
     this.held = NOTHING;
   }
 
-  /** The first watched marker in `data`, preferring `first` on a tie; `[-1, undefined]` if none. */
-  private earliest(data: Buffer, first?: Buffer): [number, Buffer | undefined] {
+  /**
+   * The index of the first watched marker in `data` (preferring `first` on a tie), or -1; the
+   * marker is left in {@link found}.
+   */
+  private earliest(data: Buffer, first?: Buffer): number {
     let at = first ? data.indexOf(first) : -1;
     let found = at >= 0 ? first : undefined;
     for (const marker of this.markers) {
@@ -158,7 +164,8 @@ export class MarkerScanner {
         found = marker;
       }
     }
-    return [at, found];
+    this.found = found;
+    return at;
   }
 
   /**
