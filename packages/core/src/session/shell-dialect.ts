@@ -6,7 +6,8 @@
  * `<N><exit code>:<flags>:<cwd><N>`, preceded on channels whose streams can arrive out of order
  * (see `ShellChannel.orderedStreams`) by a marker `<N><N>` on stderr; `N` is a fresh 128-bit nonce
  * that appears only in the text of the shell's own trailer: never in the command's environment,
- * arguments, files or variables. See docs/framing.md.
+ * arguments, files or variables (bash shows its own input only to a command that asks for it, via a
+ * DEBUG trap or history, and the session reads such text as output). See docs/framing.md.
  */
 
 /** Which shell language the session speaks. */
