@@ -86,7 +86,7 @@ export class MarkerScanner {
       const at = this.earliest(data, frame?.marker);
       const found = this.found;
       if (frame) {
-        const end = frame.marker.equals(found ?? NOTHING) ? at : -1;
+        const end = found === frame.marker ? at : -1;
         if (at < 0) {
           // No marker in this chunk: keep reading the body, holding back a possible marker prefix.
           const keep = Math.min(data.length, this.length - 1);
