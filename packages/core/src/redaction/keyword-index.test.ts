@@ -76,4 +76,29 @@ describe('KeywordIndex', () => {
     expect(index.scan(text, 0)).toBe(5000);
     expect(index.hitPosition[4999]).toBe(9998);
   });
+
+  it('shares one automaton per keyword list; each index keeps its own hits', () => {
+    const first = new KeywordIndex(['token', 'secret']);
+    const second = new KeywordIndex(['token', 'secret']);
+    const other = new KeywordIndex(['secret', 'token']);
+    const tables = (index: KeywordIndex): unknown => (index as unknown as { delta: Int32Array }).delta;
+    expect(tables(second)).toBe(tables(first));
+    expect(tables(other)).not.toBe(tables(first));
+    expect(first.scan('a token here', 0)).toBe(1);
+    expect(second.scan('secret secret token', 0)).toBe(3);
+    // The first index's hits are still its own.
+    expect([first.hitKeyword[0], first.hitPosition[0]]).toEqual([0, 2]);
+    expect(hitsOf(other, 'secret secret token', 0)).toEqual(naive(other.keywords, 'secret secret token', 0));
+  });
+
+  it('stays correct while more keyword lists are built than it keeps', () => {
+    const lists = Array.from({ length: 40 }, (_, n) => [`k${n}x`, `shared`, `${'z'.repeat(n % 7 + 1)}y`]);
+    const text = lists.map((list) => list.join(' ').toUpperCase()).join(' | ');
+    for (let round = 0; round < 3; round++) {
+      for (const list of lists) {
+        const index = new KeywordIndex(list);
+        expect(hitsOf(index, text, 0)).toEqual(naive(list, text, 0));
+      }
+    }
+  });
 });

@@ -629,7 +629,6 @@ export class Session {
     if (fault) throw fault;
     const nonce = newNonce();
     const stdin: StdinSpec = options.stdin === undefined ? { kind: 'none' } : { kind: 'data', text: options.stdin };
-    const pending = this.begin(nonce, maxChars, options.recall ? RECALL_CHARS : maxChars, options.recall ? this.redactor : undefined);
     const tag = this.dialect === 'sh' ? heredocTag(command, options.stdin) : '';
     if (this.dialect === 'sh' && !this.userTraps && /\btrap\b/.test(command)) this.userTraps = true;
     this.channel.write(
@@ -643,6 +642,10 @@ export class Session {
         }),
       ),
     );
+    // After the write, so the command is on its way while this runs: output can only arrive on a
+    // later tick (or, from a transport that answers inside write(), waits in the idle buffers).
+    const pending = this.begin(nonce, maxChars, options.recall ? RECALL_CHARS : maxChars, options.recall ? this.redactor : undefined);
+    if (this.closeInfo) pending.closed(this.closeInfo);
 
     let timedOut = false;
     let aborted = false;
