@@ -82,6 +82,20 @@ describe('authentication', () => {
     expect(await whoami({ privateKeyPath: rsaPemEncrypted.path, passphrase: rsaPemEncrypted.passphrase! })).toBe(users.bash.name);
   });
 
+  it('sends a key file\'s request signed at once (RFC 4252 §7), and still asks first for agent keys', async () => {
+    for (const key of [users.keys.ed25519, users.keys.rsaPem]) {
+      const mark = sshd.logMark();
+      expect(await whoami({ privateKeyPath: key.path })).toBe(users.bash.name);
+      await sshd.waitForLog(`Accepted publickey for ${users.bash.name}`, { sinceMark: mark });
+      // sshd logs an unsigned query it accepts as "Postponed publickey".
+      expect(sshd.logs(mark)).not.toMatch(/Postponed publickey/);
+    }
+    const mark = sshd.logMark();
+    expect(await whoami({ agent: agent.socketPath })).toBe(users.bash.name);
+    await sshd.waitForLog(`Accepted publickey for ${users.bash.name}`, { sinceMark: mark });
+    expect(sshd.logs(mark)).toMatch(/Postponed publickey/);
+  });
+
   it('takes a key path relative to the key directory', async () => {
     const name = users.keys.ed25519.path.split('/').at(-1)!;
     expect(await whoami({ privateKeyPath: name })).toBe(users.bash.name);

@@ -148,7 +148,9 @@ class SshTransport implements Transport {
     };
     return {
       write: (data) => {
-        if (!closedByUs && !lost) channel.stream.write(data);
+        if (closedByUs || lost) return;
+        channel.stream.write(data);
+        connection.flushWrites();
       },
       close,
     };
