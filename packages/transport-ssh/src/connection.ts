@@ -257,30 +257,29 @@ function connectOne(endpoint: Endpoint, settings: ConnectionSettings, sock: Dupl
 }
 
 /**
- * Makes the writes `stream` receives within one tick go out as one write (at the end of the
- * tick, or when the returned `flush` is called). ssh2's JavaScript
- * ciphers (AES-GCM, chacha20-poly1305, the encrypt-then-MAC modes) write each packet in pieces
- * (length, ciphertext, tag): on a socket with Nagle off each piece is a TCP segment of its own
- * that wakes the server, so a packet costs three system calls and three wake-ups on each side;
- * through a jump host, each piece is a channel packet of its own. Writes with a callback or an
- * encoding, and `end()`, first send what is held, so the order of bytes never changes.
+ * Makes the buffers `stream` is given within one tick go out as one write, at the end of the tick
+ * or when the returned `flush` is called. ssh2's JavaScript ciphers (AES-GCM, chacha20-poly1305,
+ * the encrypt-then-MAC modes) write each packet in pieces (length, ciphertext, tag): on a socket
+ * with Nagle off each piece is a TCP segment of its own that wakes the server, so a packet costs
+ * three system calls and three wake-ups; through a jump host, each piece is a channel packet of
+ * its own. Writes with a callback or an encoding, and `end()`, first send what is held, so the
+ * order of bytes never changes. What is held when the stream is destroyed is dropped.
  *
- * @param stream - replaced in place: its `write` and `end`
+ * @param stream - changed in place: its `write` and `end` are replaced
  * @returns `flush`: sends what is held now
  */
 export function coalesceWrites(stream: Writable): () => void {
-  const writable = stream;
-  const write = writable.write;
-  const end = writable.end;
+  const write = stream.write;
+  const end = stream.end;
   let held: Buffer[] = [];
   const flush = (): void => {
     if (held.length === 0) return;
     const chunks = held;
     held = [];
-    if (writable.destroyed) return;
+    if (stream.destroyed) return;
     (write as (chunk: Buffer) => boolean).call(stream, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
   };
-  writable.write = function (chunk: unknown, ...rest: unknown[]): boolean {
+  stream.write = function (chunk: unknown, ...rest: unknown[]): boolean {
     if (rest.length === 0 && Buffer.isBuffer(chunk)) {
       if (held.push(chunk) === 1) process.nextTick(flush);
       return true;
@@ -288,7 +287,7 @@ export function coalesceWrites(stream: Writable): () => void {
     flush();
     return (write as (...args: unknown[]) => boolean).call(stream, chunk, ...rest);
   } as Writable['write'];
-  writable.end = function (...args: unknown[]): Writable {
+  stream.end = function (...args: unknown[]): Writable {
     flush();
     return (end as (...args: unknown[]) => Writable).apply(stream, args);
   } as Writable['end'];
