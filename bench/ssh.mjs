@@ -15,6 +15,9 @@ import { startSshTestbed } from '../packages/transport-ssh/dist/test-support/ind
 import { markerRunner } from './raw-shell.mjs';
 import { measureInterleaved, percentile } from './stats.mjs';
 
+/** Per coalesced raw connection: sends what its socket holds (see `coalesceWrites`). */
+const flushers = new WeakMap();
+
 /** A raw ssh2 connection; with `coalesce`, on a socket whose writes are coalesced as the transport's are. */
 function rawConnect(config, coalesce = false) {
   return new Promise((resolve, reject) => {
@@ -23,7 +26,7 @@ function rawConnect(config, coalesce = false) {
     client.once('error', reject);
     if (coalesce) {
       const sock = new Socket().connect({ host: config.host, port: config.port });
-      client.flushWrites = coalesceWrites(sock);
+      flushers.set(client, coalesceWrites(sock));
       client.connect({ ...config, sock });
     } else client.connect(config);
     client.setNoDelay(true);
@@ -34,9 +37,10 @@ function rawShell(client, withStderrMarker = false) {
   return new Promise((resolve, reject) => {
     client.exec('exec bash --noprofile --norc', (error, channel) => {
       if (error) return reject(error);
+      const flush = flushers.get(client);
       const write = (text) => {
         channel.write(text);
-        client.flushWrites?.();
+        flush?.();
       };
       const run = markerRunner(channel, channel.stderr, write, withStderrMarker);
       resolve({ run, close: () => channel.close() });
