@@ -275,7 +275,7 @@ function measurePipeline(blocks, redactor) {
   collectGarbage();
   const heapBefore = process.memoryUsage().heapUsed;
   let peakRss = process.memoryUsage.rss();
-  const output = new StreamOutput(100_000, 4 * 1024 * 1024, redactor.createStream());
+  const output = new StreamOutput(100_000, 4 * 1024 * 1024, redactor);
   let bytes = 0;
   let chunks = 0;
   const started = process.hrtime.bigint();

@@ -1,4 +1,5 @@
 import { isAscii } from 'node:buffer';
+import { TextDecoder } from 'node:util';
 import ansiRegex from 'ansi-regex';
 
 const ANSI = ansiRegex();
@@ -23,7 +24,8 @@ const MAX_PENDING_LINE = 64 * 1024;
  * 256 chars of escape, 64 Ki chars of line), so the result does not depend on chunk boundaries.
  */
 export class TerminalTextDecoder {
-  private readonly decoder = new TextDecoder('utf-8', { fatal: false });
+  /** Created at the first non-ASCII chunk: most output never needs one. */
+  private decoder: TextDecoder | undefined;
   private pendingEscape = '';
   private pendingLine = '';
   /** The UTF-8 decoder may hold part of a character: the last bytes it got were not ASCII. */
@@ -46,12 +48,13 @@ export class TerminalTextDecoder {
     if (bytes.length === 0) return '';
     if (!this.decoderMayHold && isAscii(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
     this.decoderMayHold = bytes[bytes.length - 1]! >= 0x80;
+    this.decoder ??= new TextDecoder('utf-8', { fatal: false });
     return this.decoder.decode(bytes, { stream: true });
   }
 
   /** Flushes everything held back; the decoder can then be discarded. */
   end(): string {
-    const text = this.pendingEscape + this.decoder.decode();
+    const text = this.pendingEscape + (this.decoder ? this.decoder.decode() : '');
     this.pendingEscape = '';
     return this.lines(text, true);
   }

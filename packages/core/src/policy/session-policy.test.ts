@@ -28,6 +28,8 @@ describe('sessions with a policy', () => {
     expect((refused as Error).message).toMatch(/deny.*touch/);
     expect(existsSync(marker)).toBe(false);
     expect((await session.exec('echo "touch is data here"')).stdout).toBe('touch is data here\n');
+    // A refusal leaves nothing counted as queued.
+    expect(session.info()).toMatchObject({ busy: false, queued: 0 });
   });
 
   it('applies the guard unless forced, and never lets force lift a deny', async () => {

@@ -529,6 +529,8 @@ export class Scanner {
    */
   scan(text: string, from: number, final: boolean): Span[] {
     const spans: Span[] = [];
+    // Nothing to scan (a stream ending with nothing held): no span can start here.
+    if (from >= text.length) return spans;
     this.scanPlain(text, from, final, true, spans);
     const radius = this.viewRadius;
     if (hasPercentEscape(text, from)) this.scanView(from, final, buildView(text, rangesAround(text, from, nextPercentEscape, 3, radius, VIEW_LEAD), 'percent'), spans);

@@ -3,22 +3,24 @@ import { randomFillSync } from 'node:crypto';
 /** Length of every frame nonce, in chars. */
 export const NONCE_LENGTH = 22;
 
-const POOL_SIZE = 16 * 256;
-const pool = Buffer.alloc(POOL_SIZE);
-let offset = POOL_SIZE;
+/** Nonces made per draw from the CSPRNG. */
+const BATCH = 256;
+const bytes = Buffer.alloc(16 * BATCH);
+let ready: string[] = [];
 
 /**
  * A fresh 128-bit nonce as 22 base64url chars (`A-Z a-z 0-9 - _`, RFC 4648 §5, no padding), from
- * the OS's CSPRNG (drawn in batches of 256 nonces; each byte is used once). Short on purpose: the
- * shell reads and parses every char of the trailer, per command.
+ * the OS's CSPRNG. Drawn and encoded 256 at a time (the random bytes are zeroed once encoded);
+ * each nonce is handed out once. Short on purpose: the shell reads and parses every char of the
+ * trailer, per command.
  */
 export function newNonce(): string {
-  if (offset >= POOL_SIZE) {
-    randomFillSync(pool);
-    offset = 0;
+  if (ready.length === 0) {
+    randomFillSync(bytes);
+    const batch: string[] = new Array(BATCH);
+    for (let i = 0; i < BATCH; i++) batch[i] = bytes.toString('base64url', 16 * i, 16 * i + 16);
+    bytes.fill(0);
+    ready = batch;
   }
-  const nonce = pool.toString('base64url', offset, offset + 16);
-  pool.fill(0, offset, offset + 16);
-  offset += 16;
-  return nonce;
+  return ready.pop()!;
 }

@@ -40,6 +40,44 @@ describe('Session (local)', () => {
     expect((await session.exec('echo still fine')).stdout).toBe('still fine\n');
   });
 
+  it('sends the command of an idle session before exec() returns; later calls wait their turn', async () => {
+    const writes: string[] = [];
+    const recording: Transport = {
+      specificationVersion: transport.specificationVersion,
+      kind: transport.kind,
+      target: transport.target,
+      openShell: async (options, handlers) => {
+        const channel = await transport.openShell(options, handlers);
+        return {
+          write: (data) => {
+            writes.push(Buffer.from(data).toString('utf8'));
+            channel.write(data);
+          },
+          close: () => channel.close(),
+          orderedStreams: channel.orderedStreams,
+        };
+      },
+      runSideCommand: (command, options) => transport.runSideCommand(command, options),
+      close: async () => undefined,
+    };
+    const s = await Session.open(recording);
+    try {
+      writes.length = 0;
+      const first = s.exec('sleep 0.2; echo one');
+      expect(writes).toHaveLength(1);
+      expect(writes[0]).toContain('echo one');
+      const second = s.exec('echo two');
+      expect(s.info()).toMatchObject({ busy: true, queued: 1 });
+      expect(writes).toHaveLength(1);
+      expect((await first).stdout).toBe('one\n');
+      expect((await second).stdout).toBe('two\n');
+      expect(writes.at(-1)).toContain('echo two');
+      expect(s.info()).toMatchObject({ busy: false, queued: 0 });
+    } finally {
+      await s.close();
+    }
+  });
+
   it('refuses a transport of another contract version', async () => {
     const alien = { ...transport, specificationVersion: 'execkit-transport-v0' } as unknown as Transport;
     await expect(Session.open(alien)).rejects.toBeInstanceOf(UnsupportedTransportError);

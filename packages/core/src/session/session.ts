@@ -48,12 +48,13 @@ class PendingCommand {
   /** Finds the stderr marker; absent on channels with ordered streams, where there is none. */
   readonly stderrScanner: MarkerScanner | undefined;
   readonly stdoutFrames: Frame[] = [];
-  readonly stderrMarks = new Set<string>();
+  /** Nonces whose marker came on stderr. */
+  readonly stderrMarks: string[] = [];
   /** The nonce whose frame, on both streams, ends this command. */
   lastNonce: string;
   closeInfo: ShellChannelCloseInfo | undefined;
-  readonly done: Promise<void>;
-  private resolveDone!: () => void;
+  /** Called once the command is done, in order, synchronously (see {@link whenDone}). */
+  private waiters: Array<() => void> | undefined;
   private finished = false;
   private settling = false;
 
@@ -70,9 +71,8 @@ class PendingCommand {
     stderrMarker = true,
   ) {
     this.lastNonce = nonce;
-    this.done = new Promise((resolve) => (this.resolveDone = resolve));
-    this.stdoutOut = new StreamOutput(maxChars, recallChars, redactor?.createStream());
-    this.stderrOut = new StreamOutput(maxChars, recallChars, redactor?.createStream());
+    this.stdoutOut = new StreamOutput(maxChars, recallChars, redactor);
+    this.stderrOut = new StreamOutput(maxChars, recallChars, redactor);
     this.stdoutScanner = new MarkerScanner({
       withBody: true,
       onPayload: (bytes) => this.stdoutOut.push(bytes),
@@ -81,14 +81,14 @@ class PendingCommand {
         this.check();
       },
       markerLength: NONCE_LENGTH,
-      isFrameBody: (body) => FRAME_BODY.test(body),
+      isFrameBody: isFrameBody,
     });
     this.stderrScanner = stderrMarker
       ? new MarkerScanner({
           withBody: false,
           onPayload: (bytes) => this.stderrOut.push(bytes),
           onFrame: (marker) => {
-            this.stderrMarks.add(marker.slice(0, NONCE_LENGTH));
+            this.stderrMarks.push(marker.slice(0, NONCE_LENGTH));
             this.check();
           },
           markerLength: 2 * NONCE_LENGTH,
@@ -99,6 +99,20 @@ class PendingCommand {
 
   get isDone(): boolean {
     return this.finished;
+  }
+
+  /**
+   * Calls `waiter` once the command is done: at once if it is, else synchronously when its last
+   * frame (or the channel's end) arrives, inside the transport's callback.
+   */
+  whenDone(waiter: () => void): void {
+    if (this.finished) waiter();
+    else (this.waiters ??= []).push(waiter);
+  }
+
+  /** Resolves once the command is done. */
+  get done(): Promise<void> {
+    return new Promise((resolve) => this.whenDone(resolve));
   }
 
   watch(nonce: string): void {
@@ -115,7 +129,8 @@ class PendingCommand {
   }
 
   frameFor(nonce: string): Frame | undefined {
-    return this.stdoutFrames.find((frame) => frame.nonce === nonce);
+    for (const frame of this.stdoutFrames) if (frame.nonce === nonce) return frame;
+    return undefined;
   }
 
   closed(info: ShellChannelCloseInfo): void {
@@ -128,7 +143,7 @@ class PendingCommand {
   private check(): void {
     if (!this.frameFor(this.lastNonce)) return;
     if (this.stderrScanner) {
-      if (this.stderrMarks.has(this.lastNonce)) this.finish();
+      if (this.stderrMarks.includes(this.lastNonce)) this.finish();
     } else if (!this.settling) {
       // The frame came in some phase of this turn. An immediate queued from the check phase runs
       // in the next turn's check phase, after its poll phase, which reads every stream that had
@@ -147,7 +162,9 @@ class PendingCommand {
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
-    this.resolveDone();
+    const waiters = this.waiters;
+    this.waiters = undefined;
+    if (waiters) for (const waiter of waiters) waiter();
   }
 }
 
@@ -157,6 +174,10 @@ class PendingCommand {
  * `$BASH_COMMAND`, say, or `history` once the command turned history back on).
  */
 const FRAME_BODY = /^(?:\d+:[0-9A-Za-z]*:|:[^:]*:\d+$)/;
+
+function isFrameBody(body: string): boolean {
+  return FRAME_BODY.test(body);
+}
 
 function parseFrame(nonce: string, body: string): Frame {
   const first = body.indexOf(':');
@@ -170,6 +191,19 @@ function parseFrame(nonce: string, body: string): Frame {
     body,
   };
 }
+
+/** What {@link Session} needs to run one command. */
+interface RunOptions {
+  timeoutMs: number;
+  maxChars?: number | undefined;
+  stdin?: string | undefined;
+  signal?: AbortSignal | undefined;
+  budget?: OutputBudget | undefined;
+  /** Keep a longer head and tail for recall and budgets, and redact (user commands, not probes). */
+  recall?: boolean;
+}
+
+const NO_STDIN: StdinSpec = Object.freeze({ kind: 'none' });
 
 /**
  * A live shell on some machine, reached through a {@link Transport}. Commands run one at a time
@@ -187,6 +221,7 @@ function parseFrame(nonce: string, body: string): Frame {
  */
 export class Session {
   private pending: PendingCommand | undefined;
+  /** The last command queued; the next one starts once it has settled. */
   private queue: Promise<unknown> = Promise.resolve();
   private queued = 0;
   private busy = false;
@@ -388,51 +423,97 @@ export class Session {
    * Every error is redacted like a result (see `redactError`) unless redaction is off.
    */
   exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
-    const running = this.execUnmasked(command, options);
-    const redactor = this.redactor;
-    return redactor ? running.catch((error: unknown) => Promise.reject(redactError(error, redactor))) : running;
-  }
-
-  private execUnmasked(command: string, options: ExecOptions): Promise<ExecResult> {
-    if (typeof command !== 'string') return Promise.reject(new InvalidOptionsError('command', 'must be a string'));
-    if (command.includes('\0')) return Promise.reject(new InvalidOptionsError('command', 'contains a NUL byte, which a shell cannot receive'));
-    if (options.stdin !== undefined && typeof options.stdin !== 'string') return Promise.reject(new InvalidOptionsError('stdin', 'must be a string'));
-    if (options.stdin?.includes('\0')) return Promise.reject(new InvalidOptionsError('stdin', 'contains a NUL byte'));
     let timeoutMs: number;
     let maxChars: number;
     let budget: OutputBudget | undefined;
     try {
+      if (typeof command !== 'string') throw new InvalidOptionsError('command', 'must be a string');
+      if (command.includes('\0')) throw new InvalidOptionsError('command', 'contains a NUL byte, which a shell cannot receive');
+      if (options.stdin !== undefined && typeof options.stdin !== 'string') throw new InvalidOptionsError('stdin', 'must be a string');
+      if (options.stdin?.includes('\0')) throw new InvalidOptionsError('stdin', 'contains a NUL byte');
       timeoutMs = checkPositive('timeoutMs', options.timeoutMs, this.options.timeoutMs);
       maxChars = checkPositive('maxOutputChars', options.maxOutputChars, this.options.maxOutputChars, true);
       budget = options.budget === undefined ? this.budget : validateBudget(options.budget);
+      if (this.closed) throw this.closedError();
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(this.masked(error));
     }
-    if (this.closed) return Promise.reject(this.closedError());
     const policy = this.policy;
     const vetted = policy ? this.enforcePolicy(command, policy, options.force === true) : undefined;
     // Handled when the queue reaches it; this keeps an early refusal from counting as unhandled.
     vetted?.catch(() => undefined);
+    const idle = this.queued === 0 && !this.busy;
     this.queued++;
-    const run = this.queue.then(async () => {
+    const run: RunOptions = { timeoutMs, maxChars, stdin: options.stdin, signal: options.signal, budget, recall: true };
+    const start = (): Promise<ExecResult> => this.runQueued(command, run, vetted);
+    // An idle session starts at once: the command is on its way before exec() returns. Otherwise
+    // it runs when the one before it has settled, whatever its outcome (each caller handles its own).
+    const running = idle ? start() : this.queue.then(start, start);
+    this.queue = running;
+    return running;
+  }
+
+  /** A user command's turn in the queue. Errors come out redacted (see `redactError`). */
+  private runQueued(command: string, options: RunOptions, vetted: Promise<void> | undefined): Promise<ExecResult> {
+    if (vetted || this.closeInfo?.reason === 'lost') return this.runQueuedAfterChecks(command, options, vetted);
+    this.queued--;
+    if (this.closed) return Promise.reject(this.masked(this.closedError()));
+    this.busy = true;
+    return this.runUser(command, options, false);
+  }
+
+  /** {@link runQueued} once the policy has vetted the command, reconnecting first if the connection was lost. */
+  private async runQueuedAfterChecks(command: string, options: RunOptions, vetted: Promise<void> | undefined): Promise<ExecResult> {
+    try {
       if (vetted) await vetted;
+    } catch (error) {
+      throw this.masked(error);
+    } finally {
       this.queued--;
-      if (this.closed) throw this.closedError();
-      this.busy = true;
+    }
+    if (this.closed) throw this.masked(this.closedError());
+    this.busy = true;
+    const reconnected = this.closeInfo?.reason === 'lost';
+    if (reconnected) {
       try {
-        const reconnected = this.closeInfo?.reason === 'lost';
-        if (reconnected) await this.reconnect();
-        const result = await this.run(command, { timeoutMs, maxChars, stdin: options.stdin, signal: options.signal, budget, recall: true });
-        result.reconnected = reconnected;
-        if (this.reconnects && !result.sessionClosed && mayChangeExports(command)) await this.snapshotExports();
-        return result;
-      } finally {
-        this.busy = false;
-        this.lastActivityAt = Date.now();
+        await this.reconnect();
+      } catch (error) {
+        this.markIdle();
+        throw this.masked(error);
       }
-    });
-    this.queue = run.catch(() => undefined);
-    return run;
+    }
+    return this.runUser(command, options, reconnected);
+  }
+
+  /** Runs a user command on a busy session; the session is idle again once it has settled. */
+  private runUser(command: string, options: RunOptions, reconnected: boolean): Promise<ExecResult> {
+    return this.run(command, options).then(
+      (result) => {
+        result.reconnected = reconnected;
+        if (!this.reconnects || result.sessionClosed || !mayChangeExports(command)) {
+          this.markIdle();
+          return result;
+        }
+        return this.snapshotExports().then(() => {
+          this.markIdle();
+          return result;
+        });
+      },
+      (error: unknown) => {
+        this.markIdle();
+        throw this.masked(error);
+      },
+    );
+  }
+
+  private markIdle(): void {
+    this.busy = false;
+    this.lastActivityAt = Date.now();
+  }
+
+  /** `error` as a caller may see it: redacted like a result, unless redaction is off. */
+  private masked(error: unknown): unknown {
+    return this.redactor ? redactError(error, this.redactor) : error;
   }
 
   /**
@@ -610,25 +691,19 @@ export class Session {
     return pending;
   }
 
-  private async run(
-    command: string,
-    options: {
-      timeoutMs: number;
-      maxChars?: number;
-      stdin?: string | undefined;
-      signal?: AbortSignal | undefined;
-      budget?: OutputBudget | undefined;
-      /** Keep a longer head and tail for recall and budgets (user commands, not probes). */
-      recall?: boolean;
-    },
-  ): Promise<ExecResult> {
+  /**
+   * Sends `command` with a fresh frame and resolves with its result once the frame has come
+   * back on both streams (or the shell ended). The result is built synchronously when the frame
+   * arrives, inside the transport's callback: the caller's promise is the only one in between.
+   */
+  private run(command: string, options: RunOptions): Promise<ExecResult> {
     const maxChars = options.maxChars ?? this.options.maxOutputChars;
     const started = performance.now();
-    if (options.signal?.aborted) return this.emptyResult(command, { aborted: true });
+    if (options.signal?.aborted) return Promise.resolve(this.emptyResult(command, { aborted: true }));
     const fault = this.channel.fault;
-    if (fault) throw fault;
+    if (fault) return Promise.reject(fault);
     const nonce = newNonce();
-    const stdin: StdinSpec = options.stdin === undefined ? { kind: 'none' } : { kind: 'data', text: options.stdin };
+    const stdin: StdinSpec = options.stdin === undefined ? NO_STDIN : { kind: 'data', text: options.stdin };
     const tag = this.dialect === 'sh' ? heredocTag(command, options.stdin) : '';
     if (this.dialect === 'sh' && !this.userTraps && /\btrap\b/.test(command)) this.userTraps = true;
     this.channel.write(
@@ -646,6 +721,8 @@ export class Session {
     // later tick (or, from a transport that answers inside write(), waits in the idle buffers).
     const pending = this.begin(nonce, maxChars, options.recall ? RECALL_CHARS : maxChars, options.recall ? this.redactor : undefined);
     if (this.closeInfo) pending.closed(this.closeInfo);
+    // While the shell runs it: what the result shows of the command.
+    const shown = options.recall && this.redactor ? this.redactor.redact(command).text : command;
 
     let timedOut = false;
     let aborted = false;
@@ -656,19 +733,45 @@ export class Session {
       else aborted = true;
       interruption = this.interrupt(pending);
     };
-    this.armDeadline(options.timeoutMs, () => interrupt('timeout'));
-    const onAbort = () => interrupt('abort');
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      await pending.done;
-      if (interruption) await interruption;
-    } finally {
-      this.disarmDeadline();
-      options.signal?.removeEventListener('abort', onAbort);
-      if (this.pending === pending) this.pending = undefined;
-    }
-    const durationMs = performance.now() - started;
+    const signal = options.signal;
+    const onAbort = signal ? () => interrupt('abort') : undefined;
+    return new Promise<ExecResult>((resolve, reject) => {
+      const settle = (failure?: { error: unknown }) => {
+        this.disarmDeadline();
+        if (onAbort) signal!.removeEventListener('abort', onAbort);
+        if (this.pending === pending) this.pending = undefined;
+        if (failure) return reject(failure.error);
+        try {
+          resolve(this.commandResult(command, shown, nonce, pending, options, performance.now() - started, timedOut, aborted));
+        } catch (error) {
+          reject(error);
+        }
+      };
+      this.armDeadline(options.timeoutMs, () => interrupt('timeout'));
+      if (onAbort) signal!.addEventListener('abort', onAbort, { once: true });
+      pending.whenDone(() => {
+        if (interruption) interruption.then(() => settle(), (error: unknown) => settle({ error }));
+        else settle();
+      });
+    });
+  }
 
+  /**
+   * The result of a command whose frames have arrived (or whose shell ended), from what
+   * `pending` holds.
+   *
+   * @throws ConnectionLostError, the transport's own error — as {@link Session.exec} documents
+   */
+  private commandResult(
+    command: string,
+    shown: string,
+    nonce: string,
+    pending: PendingCommand,
+    options: RunOptions,
+    durationMs: number,
+    timedOut: boolean,
+    aborted: boolean,
+  ): ExecResult {
     const own = pending.frameFor(nonce);
     const last = pending.frameFor(pending.lastNonce) ?? pending.stdoutFrames.at(-1);
     const first = own ?? pending.stdoutFrames[0];
@@ -683,7 +786,7 @@ export class Session {
     const closedByUs = sessionClosed && pending.closeInfo?.reason === 'closed';
     const exitCode: number | null = closedByUs ? null : first ? first.exitCode : (pending.closeInfo?.exitCode ?? null);
     const result: ExecResult = {
-      command,
+      command: shown,
       stdout: out.text,
       stderr: err.text,
       exitCode,
@@ -701,10 +804,7 @@ export class Session {
       outputId: null,
     };
     if (options.recall) {
-      if (this.redactor) {
-        result.command = this.redactor.redact(command).text;
-        result.cwd = this.redactedCwd(result.cwd, this.redactor);
-      }
+      if (this.redactor) result.cwd = this.redactedCwd(result.cwd, this.redactor);
       this.shapeOutput(result, out, err, options.budget);
     }
     if (pending.closeInfo?.reason === 'lost' && !own) {
