@@ -6,6 +6,7 @@
  * the transport's own changes (no `none` request; writes coalesced).
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
 import { Client } from 'ssh2';
 import { Session } from '@execkit/core';
@@ -14,6 +15,9 @@ import { coalesceWrites } from '../packages/transport-ssh/dist/connection.js';
 import { startSshTestbed } from '../packages/transport-ssh/dist/test-support/index.js';
 import { markerRunner } from './raw-shell.mjs';
 import { measureInterleaved, percentile } from './stats.mjs';
+
+/** Whether ssh2 runs on its native crypto binding (built at install) or its JavaScript ciphers. */
+const ssh2NativeCrypto = createRequire(import.meta.url)('ssh2/lib/protocol/crypto.js').bindingAvailable === true;
 
 /** Per coalesced raw connection: sends what its socket holds (see `coalesceWrites`). */
 const flushers = new WeakMap();
@@ -155,7 +159,8 @@ export async function benchSsh() {
     const [handshake, handshakeKeyOnly, handshakeShell, open] = setup;
     return {
       method:
-        "exec: each variant warmed up with 1000 calls, then 1000 timed calls each in turns of 50; setup: 40 timed rounds (after one warm-up), variants in turn; sshd on 127.0.0.1, ed25519 user key, Nagle off. ssh2's default handshake sends a 'none' request and asks whether the key is accepted before signing; the transport does neither (it signs at once), and it coalesces the pieces ssh2 writes per packet into one write: the rows 'publickey only' and 'writes coalesced' show raw ssh2 with those changes",
+        "exec: each variant warmed up with 1000 calls, then 1000 timed calls each in turns of 50; setup: 40 timed rounds (after one warm-up), variants in turn; sshd on 127.0.0.1, ed25519 user key, Nagle off; every variant (floors and the transport alike) on the same ssh2, with its native crypto binding when ssh2_native_crypto is true. ssh2's default handshake sends a 'none' request and asks whether the key is accepted before signing; the transport does neither (it signs at once), and it coalesces the pieces ssh2 writes per packet into one write: the rows 'publickey only' and 'writes coalesced' show raw ssh2 with those changes",
+      ssh2_native_crypto: ssh2NativeCrypto,
       results: { exec, setup },
       ratios: {
         exec_p50_over_floor: +(sessionResult.p50_us / floorResult.p50_us).toFixed(2),

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up a fresh checkout: pnpm (pinned in package.json), dependencies, and a build.
+# Sets up a fresh checkout: pnpm (pinned in package.json), dependencies (with ssh2's native
+# crypto binding where a C++ toolchain is available), and a build.
 # With --test-deps, also installs the system programs the tests run against (Debian/Ubuntu,
 # as root): dash, busybox, openssh-server and -client, procps, docker.io, openssl, git.
 set -euo pipefail
@@ -35,6 +36,14 @@ if [[ "${1-}" == "--test-deps" ]]; then
       exit 1
     fi
   fi
+fi
+
+# ssh2 builds its optional native crypto binding at install (node-gyp; needs a C++ toolchain and
+# python3, and falls back to its JavaScript ciphers without them). Build it against this Node's
+# own headers when they are installed next to it, rather than downloading headers.
+node_prefix=$(dirname "$(dirname "$(node -p process.execPath)")")
+if [[ -z "${npm_config_nodedir-}" && -f "$node_prefix/include/node/node.h" ]]; then
+  export npm_config_nodedir="$node_prefix"
 fi
 
 pnpm install --frozen-lockfile
