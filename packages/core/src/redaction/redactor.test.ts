@@ -37,6 +37,11 @@ describe('Redactor.redact', () => {
     expect(redactor.ruleIds).not.toContain('github-pat');
     const fullPass: SecretRule = { id: 'no-keyword', description: 'a rule without keywords', pattern: /zz\d{6}/, maxLength: 8 };
     expect(new Redactor({ rules: [fullPass] }).redact('a zz123456 b').text).toBe('a [REDACTED:no-keyword] b');
+    // minLength: texts shorter than it are not searched; longer ones are, in one piece or streamed.
+    const bounded = new Redactor({ rules: [{ ...fullPass, minLength: 8 }] });
+    expect(bounded.redact('zz123456').text).toBe('[REDACTED:no-keyword]');
+    const stream = bounded.createStream();
+    expect(stream.push('zz12') + stream.push('3456\n') + stream.end()).toBe('[REDACTED:no-keyword]\n');
   });
 
   it('rejects bad options', () => {
@@ -46,6 +51,9 @@ describe('Redactor.redact', () => {
     expect(() => new Redactor({ rules: [bad({}), bad({})] })).toThrow(/duplicate/);
     expect(() => new Redactor({ rules: [bad({ id: 'known-value' })] })).toThrow(/duplicate/);
     expect(() => new Redactor({ rules: [bad({ maxLength: 0 })] })).toThrow(/maxLength/);
+    expect(() => new Redactor({ rules: [bad({ minLength: 2 })] })).toThrow(/minLength/);
+    expect(() => new Redactor({ rules: [bad({ minLength: -1 })] })).toThrow(/minLength/);
+    expect(() => new Redactor({ rules: [bad({ minLength: 0.5 })] })).toThrow(/minLength/);
     expect(() => new Redactor({ rules: [bad({ keywords: ['é'] })] })).toThrow(/ASCII/);
   });
 

@@ -111,6 +111,26 @@ describe.each(FAMILIES.map((family) => [family.id, family] as [string, Family]))
     }
   });
 
+  it('a match is never shorter than the rule minLength, and short chunks still find it', () => {
+    const rule = DEFAULT_RULES.find((r) => r.id === id)!;
+    if (rule.minLength === undefined) return;
+    const pattern = new RegExp(rule.pattern.source, rule.pattern.flags + 'g');
+    for (let round = 0; round < 6; round++) {
+      const secret = family.make(new Rng(seedOf(id) * 5 + round));
+      for (const line of (family.contexts ?? STANDARD_CONTEXTS)(secret.value)) {
+        for (const match of line.matchAll(pattern)) expect(match[0].length).toBeGreaterThanOrEqual(rule.minLength);
+        const whole = redactor.redact(`${line}\n`).text;
+        for (const size of [1, 2, 7, rule.minLength - 1, rule.minLength]) {
+          const stream = redactor.createStream();
+          let out = '';
+          for (let at = 0; at <= line.length; at += size) out += stream.push(`${line}\n`.slice(at, at + size));
+          out += stream.end();
+          expect(out).toBe(whole);
+        }
+      }
+    }
+  });
+
   it('never matches across a line feed (but for key blocks)', () => {
     const rule = DEFAULT_RULES.find((r) => r.id === id)!;
     if (family.multiline) return;

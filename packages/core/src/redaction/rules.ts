@@ -50,6 +50,13 @@ export interface SecretRule {
    */
   readonly maxLength: number;
   /**
+   * Lower bound, in chars, on the text a match covers, lookarounds not counted. A text (or the
+   * unscanned part of a stream) shorter than this is not searched with the pattern: for rules
+   * without keywords, which would otherwise scan every short chunk. A value above the true
+   * minimum hides secrets. Default 0 (always searched).
+   */
+  readonly minLength?: number;
+  /**
    * Cheap necessary condition tried at a keyword occurrence before the pattern (a fast reject for
    * frequent keywords): it must return `true` wherever the pattern could match at `at` with a
    * match `validate` accepts.
@@ -600,6 +607,7 @@ export const DEFAULT_RULES: readonly SecretRule[] = [
     // The first part is base64 of a decimal user id, so its first four chars are constrained.
     pattern: /(?<![\w-])[MNO][DTjz][AEIMQUYcgk][w-z0-5][A-Za-z0-9_-]{20,23}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}(?![\w-])/,
     maxLength: 76,
+    minLength: 59,
   },
   {
     id: 'telegram-bot-token',
@@ -634,12 +642,14 @@ export const DEFAULT_RULES: readonly SecretRule[] = [
     description: 'Twilio API key SIDs (SK + 32 hex)',
     pattern: /(?<![A-Za-z0-9+/])SK[0-9a-fA-F]{32}(?![A-Za-z0-9])/,
     maxLength: 34,
+    minLength: 34,
   },
   {
     id: 'twilio-account-sid',
     description: 'Twilio account SIDs (AC + 32 hex), the user half of a Twilio credential',
     pattern: /(?<![A-Za-z0-9+/])AC[0-9a-f]{32}(?![A-Za-z0-9])/,
     maxLength: 34,
+    minLength: 34,
   },
   {
     id: 'twilio-auth-token',

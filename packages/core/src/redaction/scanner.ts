@@ -438,6 +438,8 @@ export class Scanner {
    */
   private readonly sharedPass: Array<{ compiled: CompiledRule; sticky: RegExp }>;
   private readonly trigger: RegExp | undefined;
+  /** The shortest `minLength` of the rules in {@link sharedPass}: shorter ranges skip the pass. */
+  private readonly sharedMinLength: number;
   /** Per shared rule: where its own scan would go on (the end of its last match). */
   private readonly sharedNext: Int32Array;
   private readonly lastTried: Int32Array;
@@ -457,6 +459,9 @@ export class Scanner {
       if (ids.has(rule.id) || rule.id === KNOWN_VALUE_ID) throw new InvalidOptionsError('rules', `duplicate rule id ${JSON.stringify(rule.id)}`);
       ids.add(rule.id);
       if (!(rule.maxLength > 0)) throw new InvalidOptionsError('rules', `rule ${rule.id}: maxLength must be positive`);
+      if (rule.minLength !== undefined && !(Number.isInteger(rule.minLength) && rule.minLength >= 0 && rule.minLength <= rule.maxLength)) {
+        throw new InvalidOptionsError('rules', `rule ${rule.id}: minLength must be an integer from 0 to maxLength`);
+      }
       const keyworded = (rule.keywords?.length ?? 0) > 0;
       // Group indices (the `d` flag) cost allocations per match: only for accepted matches of rules
       // with secret groups.
@@ -492,6 +497,7 @@ export class Scanner {
     const shared = shareable.length > 1 ? shareable : [];
     this.fullPass = unkeyed.filter((c) => !shared.includes(c));
     this.sharedPass = shared.map((compiled) => ({ compiled, sticky: new RegExp(compiled.rule.pattern.source, 'y') }));
+    this.sharedMinLength = Math.min(...shared.map((c) => c.rule.minLength ?? 0));
     this.trigger = shared.length > 0 ? new RegExp(shared.map((c) => `(?:${c.rule.pattern.source})`).join('|'), 'g') : undefined;
     this.sharedNext = new Int32Array(shared.length);
     this.lastTried = new Int32Array(this.compiled.length);
@@ -570,12 +576,13 @@ export class Scanner {
   }
 
   private scanPlain(text: string, from: number, final: boolean, withMultiline: boolean, out: Span[]): void {
-    const lastTried = this.lastTried.fill(-1);
-    const coveredUntil = this.coveredUntil.fill(-1);
     const compiled = this.compiled;
     const keywordRules = this.keywordRules;
     const index = this.keywordIndex;
     const hits = index.scan(text, from);
+    const range = text.length - from;
+    const lastTried = hits > 0 ? this.lastTried.fill(-1) : this.lastTried;
+    const coveredUntil = hits > 0 ? this.coveredUntil.fill(-1) : this.coveredUntil;
     const hitKeyword = index.hitKeyword;
     const hitPosition = index.hitPosition;
     const density = new LineDensity(text, final);
@@ -602,9 +609,9 @@ export class Scanner {
         }
       }
     }
-    if (this.trigger) this.scanShared(text, from, final, withMultiline, out);
+    if (this.trigger && range >= this.sharedMinLength) this.scanShared(text, from, final, withMultiline, out);
     for (const rule of this.fullPass) {
-      if (rule.multiline && !withMultiline) continue;
+      if ((rule.multiline && !withMultiline) || range < (rule.rule.minLength ?? 0)) continue;
       const regex = rule.regex;
       const density = new LineDensity(text, final);
       regex.lastIndex = from;
