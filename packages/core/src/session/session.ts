@@ -693,8 +693,8 @@ export class Session {
 
   /**
    * Sends `command` with a fresh frame and resolves with its result once the frame has come
-   * back on both streams (or the shell ended). The result is built synchronously when the frame
-   * arrives, inside the transport's callback: the caller's promise is the only one in between.
+   * back on both streams (or the shell ended). The result is built, and the promise resolved,
+   * synchronously inside the transport's callback that brought the last frame.
    */
   private run(command: string, options: RunOptions): Promise<ExecResult> {
     const maxChars = options.maxChars ?? this.options.maxOutputChars;
