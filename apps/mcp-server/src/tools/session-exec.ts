@@ -69,7 +69,9 @@ const outputSchema = {
   session_closed: z.boolean().describe('True when the command ended the shell (e.g. `exit`); the session is gone.'),
   reconnected: z
     .boolean()
-    .describe('True when the connection had been lost and this ran in a new shell: cwd and exported variables were restored; functions, aliases and jobs were not.'),
+    .describe(
+      'True when this ran in a new shell (the connection had been lost, or the last shell could not be interrupted and was replaced): cwd and exported variables were restored; functions, aliases and jobs were not.',
+    ),
   output_id: z
     .string()
     .nullable()

@@ -227,6 +227,11 @@ export class Session {
   private busy = false;
   private closeInfo: ShellChannelCloseInfo | undefined;
   private closeReason: string | undefined;
+  /**
+   * Set when a shell that could not be interrupted was killed: the session stays open and the
+   * next command starts in a new shell (as after a lost connection).
+   */
+  private shellKilled = false;
   /** Set once a command mentions `trap`: from then on the sh dialect leaves SIGINT traps to the user. */
   private userTraps = false;
   private idleStdout: Buffer[] = [];
@@ -377,13 +382,18 @@ export class Session {
    */
   get closed(): boolean {
     if (this.closeReason !== undefined) return true;
-    if (this.closeInfo === undefined) return false;
+    if (this.closeInfo === undefined || this.shellKilled) return false;
     return !(this.closeInfo.reason === 'lost' && this.reconnects);
   }
 
   /** Whether this session reopens its shell after a lost connection. */
   private get reconnects(): boolean {
     return this.options.reconnect && this.transport.reconnectable === true;
+  }
+
+  /** Whether the next command must first open a new shell (after a lost connection or a killed shell). */
+  private get needsNewShell(): boolean {
+    return this.shellKilled || this.closeInfo?.reason === 'lost';
   }
 
   /** A snapshot of the session's state. */
@@ -412,7 +422,9 @@ export class Session {
    * @param command - shell text (bash or POSIX sh, as the session's dialect); any bytes but NUL
    * @throws InvalidOptionsError for bad arguments; nothing runs
    * @throws SessionClosedError when the shell has ended
-   * @throws TimeoutHandlingError when an interrupted shell could not be recovered (the session is then closed)
+   * @throws TimeoutHandlingError when the session's processes could not be signalled to interrupt
+   *   a command (the session is then closed). A shell that gets the signals but still does not
+   *   answer is killed instead; the next command runs in a new shell (`reconnected: true`)
    * @throws ConnectionLostError (`CONNECTION_LOST`) when the connection to the shell's machine broke
    *   during the command (outcome unknown; `partial` holds its output; a reconnectable transport
    *   reconnects on the next call)
@@ -455,7 +467,7 @@ export class Session {
 
   /** A user command's turn in the queue. Errors come out redacted (see `redactError`). */
   private runQueued(command: string, options: RunOptions, vetted: Promise<void> | undefined): Promise<ExecResult> {
-    if (vetted || this.closeInfo?.reason === 'lost') return this.runQueuedAfterChecks(command, options, vetted);
+    if (vetted || this.needsNewShell) return this.runQueuedAfterChecks(command, options, vetted);
     this.queued--;
     if (this.closed) return Promise.reject(this.masked(this.closedError()));
     this.busy = true;
@@ -473,7 +485,7 @@ export class Session {
     }
     if (this.closed) throw this.masked(this.closedError());
     this.busy = true;
-    const reconnected = this.closeInfo?.reason === 'lost';
+    const reconnected = this.needsNewShell;
     if (reconnected) {
       try {
         await this.reconnect();
@@ -490,7 +502,7 @@ export class Session {
     return this.run(command, options).then(
       (result) => {
         result.reconnected = reconnected;
-        if (!this.reconnects || result.sessionClosed || !mayChangeExports(command)) {
+        if (!this.options.reconnect || result.sessionClosed || !mayChangeExports(command)) {
           this.markIdle();
           return result;
         }
@@ -586,21 +598,24 @@ export class Session {
     this.outputs.clear();
     clearTimeout(this.watchdog);
     this.watchdog = undefined;
-    if (this.closeInfo?.reason === 'lost') this.closeReason ??= 'closed by the caller';
+    if (this.closeInfo?.reason === 'lost' || this.shellKilled) this.closeReason ??= 'closed by the caller';
     if (this.closeInfo) return;
     this.closeReason ??= 'closed by the caller';
     await this.channel.close();
   }
 
   /**
-   * Opens a new shell after a lost connection and restores the working directory and the
-   * exported variables last seen. Leaves the session lost (to retry later) when that fails.
+   * Opens a new shell after a lost connection (or a shell killed because it could not be
+   * interrupted) and restores the working directory and the exported variables last seen. Leaves
+   * the session as it was (to retry on the next command) when that fails.
    */
   private async reconnect(): Promise<void> {
     const lost = this.closeInfo!;
+    const killed = this.shellKilled;
     const cwd = this.currentCwd;
     const oldShellPid = this.shellPid;
     this.closeInfo = undefined;
+    this.shellKilled = false;
     this.pending = undefined;
     this.idleStdout = [];
     this.idleStderr = [];
@@ -609,16 +624,19 @@ export class Session {
       await this.start({ ...this.openOptions, cwd: undefined, env: undefined }, this.options.startTimeoutMs);
     } catch (error) {
       this.closeInfo = lost;
+      this.shellKilled = killed;
       throw error;
     }
     // The old shell may live on over there (a command running, the server not yet aware the
     // connection died): end it and what it started, if that pid still runs an interactive shell.
-    await this.transport
-      .runSideCommand(
-        `c=$(tr '\\0' ' ' < /proc/${oldShellPid}/cmdline 2>/dev/null); case "$c" in *' -i ') ${signalScript(oldShellPid, 'KILL', 'group').replaceAll('\n', '; ')};; esac`,
-        { timeoutMs: 10_000 },
-      )
-      .catch(() => undefined);
+    if (!killed) {
+      await this.transport
+        .runSideCommand(
+          `c=$(tr '\\0' ' ' < /proc/${oldShellPid}/cmdline 2>/dev/null); case "$c" in *' -i ') ${signalScript(oldShellPid, 'KILL', 'group').replaceAll('\n', '; ')};; esac`,
+          { timeoutMs: 10_000 },
+        )
+        .catch(() => undefined);
+    }
     const restore: string[] = [];
     if (cwd) restore.push(`cd -- ${quoteShellWord(cwd)} 2>/dev/null`);
     const exports = restorableExports(this.exportSnapshot);
@@ -781,9 +799,9 @@ export class Session {
     }
     const out = pending.stdoutOut.finish();
     const err = pending.stderrOut.finish();
-    const sessionClosed = pending.closeInfo !== undefined && !own;
+    const sessionClosed = pending.closeInfo !== undefined && !own && !this.shellKilled;
     // A shell we closed or killed has no status of the command's to report.
-    const closedByUs = sessionClosed && pending.closeInfo?.reason === 'closed';
+    const closedByUs = pending.closeInfo?.reason === 'closed' && !own;
     const exitCode: number | null = closedByUs ? null : first ? first.exitCode : (pending.closeInfo?.exitCode ?? null);
     const result: ExecResult = {
       command: shown,
@@ -880,6 +898,13 @@ export class Session {
       }
     }
     if (pending.isDone) return;
+    if (failure === undefined && this.options.reconnect) {
+      // The signals went out but the shell does not answer (it ignores SIGINT inside a loop of its
+      // own, or its framing was broken): kill it; the next command starts in a new shell.
+      this.shellKilled = true;
+      await this.channel.close();
+      return;
+    }
     this.closeReason = 'the shell could not be interrupted';
     await this.channel.close();
     // A transport that knows why (e.g. the container is paused or gone) says so itself.

@@ -24,8 +24,11 @@ export interface SessionOptions {
    */
   interruptGraceMs?: number;
   /**
-   * On a reconnectable transport (SSH), open a new shell on the next command after the connection
-   * was lost, restoring the working directory and exported variables. Default true.
+   * Open a new shell on the next command, restoring the working directory and exported variables,
+   * after the connection was lost (on a reconnectable transport: SSH) or after a shell that could
+   * not be interrupted was killed (any transport). Sessions then record their exported variables
+   * (`export -p`, one extra round trip) after commands that may change them. With `false`, a lost
+   * connection or a shell that cannot be interrupted closes the session. Default true.
    */
   reconnect?: boolean;
   /**
@@ -106,9 +109,10 @@ export interface ExecResult {
   /** True when the shell ended during this command; the next `exec` throws `SessionClosedError`. */
   sessionClosed: boolean;
   /**
-   * True when the connection had been lost and this command ran in a new shell: the working
-   * directory and exported variables were restored; shell functions, aliases, unexported
-   * variables and background jobs of the old shell were not.
+   * True when this command ran in a new shell, because the connection had been lost or because
+   * the last command's shell could not be interrupted and was killed: the working directory and
+   * exported variables were restored; shell functions, aliases, unexported variables and
+   * background jobs of the old shell were not.
    */
   reconnected: boolean;
   /**

@@ -295,6 +295,39 @@ export function describeTransportConformance(name: string, target: ConformanceTa
         const already = await run('echo never', { signal: AbortSignal.abort() });
         expect(already).toMatchObject({ aborted: true, stdout: '', exitCode: null });
       });
+
+      // The shell ignores SIGINT and loops inside itself: no signal brings it back to its input.
+      const wedge = `trap '' INT; echo before; while :; do :; done`;
+      const isAlive = async (pid: number) => (await transport.runSideCommand(`test -d /proc/${pid} && echo alive || echo gone`)).stdout.trim();
+
+      it('kills a shell that cannot be interrupted and runs the next command in a new one, cwd and exports restored', async () => {
+        const s = await open({ interruptGraceMs: 300 });
+        try {
+          await s.exec(`cd ${scratch}; export EK_KEEP=kept; ek_plain=plain; ek_fn() { :; }`);
+          const oldPid = s.info().shellPid;
+          const result = await s.exec(wedge, { timeoutMs: 500 });
+          expect(result).toMatchObject({ timedOut: true, sessionClosed: false, exitCode: null, stdout: 'before\n', reconnected: false });
+          expect(s.closed).toBe(false);
+          expect(await isAlive(oldPid)).toBe('gone');
+          const after = await s.exec('echo "$PWD ${EK_KEEP-lost} ${ek_plain-gone}"; type ek_fn >/dev/null 2>&1 || echo no-fn');
+          expect(after).toMatchObject({ stdout: `${scratch} kept gone\nno-fn\n`, exitCode: 0, reconnected: true, sessionClosed: false });
+          expect(s.info().shellPid).not.toBe(oldPid);
+          expect((await s.exec('echo again')).reconnected).toBe(false);
+        } finally {
+          await s.close();
+        }
+      });
+
+      it('closes the session instead when reconnect is off', async () => {
+        const s = await open({ interruptGraceMs: 300, reconnect: false });
+        const oldPid = s.info().shellPid;
+        const result = await s.exec(wedge, { timeoutMs: 500 });
+        expect(result).toMatchObject({ timedOut: true, sessionClosed: true, exitCode: null, stdout: 'before\n' });
+        expect(s.closed).toBe(true);
+        expect(await isAlive(oldPid)).toBe('gone');
+        await expect(s.exec('echo never')).rejects.toMatchObject({ code: 'SESSION_CLOSED', message: expect.stringContaining('could not be interrupted') });
+        await s.close();
+      });
     });
 
     describe('ending the shell', () => {
