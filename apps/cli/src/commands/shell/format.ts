@@ -1,4 +1,4 @@
-import type { ExecResult } from '@execkit/core';
+import type { ExecResult, SessionInfo } from '@execkit/core';
 
 const DIM = '\u001B[2m';
 const NORMAL = '\u001B[22m';
@@ -10,16 +10,27 @@ export function promptFor(cwd: string, home: string | undefined): string {
   return `execkit ${shown} $ `;
 }
 
-/** The status line after a command, e.g. `[exit 0 · 12 ms · /tmp]`, dimmed when `color`. */
+/**
+ * The status line after a command, e.g. `[exit 0 · 12 ms · /tmp]`, dimmed when `color`. A command
+ * that ran in a new shell (after a lost connection, or a shell that could not be interrupted and
+ * was replaced) says so: its functions, aliases and unexported variables are gone.
+ */
 export function statusLine(result: ExecResult, color: boolean): string {
   const parts = [`exit ${result.exitCode ?? '?'}`];
   if (result.timedOut) parts.push('timed out');
   if (result.aborted) parts.push('interrupted');
   if (result.truncated) parts.push('output truncated');
   if (result.sessionClosed) parts.push('shell ended');
+  if (result.reconnected) parts.push('new shell: cwd and exported env restored');
   parts.push(formatDuration(result.durationMs), result.cwd);
   const text = `[${parts.join(' · ')}]`;
   return color ? `${DIM}${text}${NORMAL}` : text;
+}
+
+/** The line a terminal session starts with, e.g. `execkit shell: one bash session (ssh deploy@build:2222). …`. */
+export function bannerLine(info: Pick<SessionInfo, 'dialect' | 'transport' | 'target'>): string {
+  const where = info.transport === 'local' ? 'local' : `${info.transport} ${info.target}`;
+  return `execkit shell: one ${info.dialect} session (${where}). Ctrl-C interrupts a command; exit or Ctrl-D leaves.`;
 }
 
 /** `12 ms` below ten seconds, `12.3 s` above. */

@@ -2,7 +2,7 @@ import { createInterface, type Interface } from 'node:readline';
 import { ExecKitError, type ExecResult, type Session } from '@execkit/core';
 import { ExitCode, exitCodeForSignal, formatExecKitError } from '../../errors.js';
 import { colorEnabled, type CliIo, type CliSignal } from '../../io.js';
-import { continuesOnNextLine, dim, parseExitLine, promptFor, statusLine } from './format.js';
+import { bannerLine, continuesOnNextLine, dim, parseExitLine, promptFor, statusLine } from './format.js';
 
 const CONTINUATION_PROMPT = '> ';
 
@@ -61,8 +61,7 @@ export class ShellRepl {
     ];
     try {
       if (this.terminal) {
-        const { dialect } = this.session.info();
-        this.io.stderr.write(`${dim(`execkit shell: one local ${dialect} session. Ctrl-C interrupts a command; exit or Ctrl-D leaves.`, this.color)}\n`);
+        this.io.stderr.write(`${dim(bannerLine(this.session.info()), this.color)}\n`);
       }
       return await this.loop();
     } finally {

@@ -74,6 +74,16 @@ describe('execkit shell (piped stdin)', () => {
     expect(run.stderr).toMatch(/\[exit 130 · timed out · \d+ ms · .*\]/);
   });
 
+  it('replaces a shell that ignores the interrupt and says so in the next status line', async () => {
+    const run = await runCli(['shell', '--timeout', '1'], { input: `cd /tmp\nexport KEPT=yes\nplain=set\ntrap '' INT; while :; do :; done\necho "kept=$KEPT plain=\${plain-gone} $PWD"\n` });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('kept=yes plain=gone /tmp\n');
+    const status = run.stderr.trimEnd().split('\n');
+    expect(status).toHaveLength(5);
+    expect(status[3]).toMatch(/^\[exit \? · timed out · [\d.]+ m?s · \/tmp\]$/);
+    expect(status[4]).toMatch(/^\[exit 0 · new shell: cwd and exported env restored · \d+ ms · \/tmp\]$/);
+  });
+
   it('aborts the running command on SIGINT and keeps the session', async () => {
     const marker = join(scratch, 'shell-sigint');
     const cli = startCli(['shell'], { env: { EK_MARKER: marker } });
@@ -109,6 +119,7 @@ describe('execkit shell (pseudo-terminal)', () => {
     const marker = join(scratch, 'pty-sigint');
     const tty = inTerminal('--cwd /tmp', { EK_MARKER: marker });
     try {
+      await tty.waitFor('stdout', /one bash session \(local\)\. Ctrl-C interrupts a command/);
       await tty.waitFor('stdout', 'execkit /tmp $ ');
 
       tty.write('echo pty-$((6*7))\r');
