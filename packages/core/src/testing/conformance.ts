@@ -305,14 +305,16 @@ export function describeTransportConformance(name: string, target: ConformanceTa
         try {
           await s.exec(`cd ${scratch}; export EK_KEEP=kept; ek_plain=plain; ek_fn() { :; }`);
           const oldPid = s.info().shellPid;
-          const result = await s.exec(wedge, { timeoutMs: 500 });
+          const wedged = s.exec(wedge, { timeoutMs: 500 });
+          // Waiting in the queue meanwhile: it runs in the new shell.
+          const queued = s.exec('echo "$PWD ${EK_KEEP-lost} ${ek_plain-gone}"; type ek_fn >/dev/null 2>&1 || echo no-fn');
+          const result = await wedged;
           expect(result).toMatchObject({ timedOut: true, sessionClosed: false, exitCode: null, stdout: 'before\n', reconnected: false });
           expect(s.closed).toBe(false);
+          expect(await queued).toMatchObject({ stdout: `${scratch} kept gone\nno-fn\n`, exitCode: 0, reconnected: true, sessionClosed: false });
           expect(await isAlive(oldPid)).toBe('gone');
-          const after = await s.exec('echo "$PWD ${EK_KEEP-lost} ${ek_plain-gone}"; type ek_fn >/dev/null 2>&1 || echo no-fn');
-          expect(after).toMatchObject({ stdout: `${scratch} kept gone\nno-fn\n`, exitCode: 0, reconnected: true, sessionClosed: false });
           expect(s.info().shellPid).not.toBe(oldPid);
-          expect((await s.exec('echo again')).reconnected).toBe(false);
+          expect(await s.exec('echo again')).toMatchObject({ stdout: 'again\n', reconnected: false });
         } finally {
           await s.close();
         }
