@@ -598,7 +598,7 @@ export class Session {
     this.outputs.clear();
     clearTimeout(this.watchdog);
     this.watchdog = undefined;
-    if (this.closeInfo?.reason === 'lost' || this.shellKilled) this.closeReason ??= 'closed by the caller';
+    if (this.needsNewShell) this.closeReason ??= 'closed by the caller';
     if (this.closeInfo) return;
     this.closeReason ??= 'closed by the caller';
     await this.channel.close();
