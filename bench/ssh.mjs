@@ -13,6 +13,7 @@ import { Session } from '@execkit/core';
 import { createSshTransport } from '@execkit/transport-ssh';
 import { coalesceWrites } from '../packages/transport-ssh/dist/connection.js';
 import { startSshTestbed } from '../packages/transport-ssh/dist/test-support/index.js';
+import { cpuAccountingAvailable, cpuPerCall } from './cpu.mjs';
 import { markerRunner } from './raw-shell.mjs';
 import { measureInterleaved, percentile } from './stats.mjs';
 
@@ -108,6 +109,17 @@ export async function benchSsh() {
         },
       ],
     ]);
+    // Where the time of one call goes: CPU per call of this process, sshd and the shell.
+    const execCpu = cpuAccountingAvailable()
+      ? await cpuPerCall(
+          [
+            ['floor: raw ssh2 persistent channel, stdout marker', floor.run],
+            ['raw ssh2 persistent channel, stdout+stderr markers', floorBoth.run],
+            ["session.exec('echo hi') over ssh", () => session.exec('echo hi')],
+          ],
+          () => sshd.processIds(),
+        )
+      : undefined;
     floor.close();
     floorBoth.close();
     floorCoalesced.close();
@@ -159,9 +171,9 @@ export async function benchSsh() {
     const [handshake, handshakeKeyOnly, handshakeShell, open] = setup;
     return {
       method:
-        "exec: each variant warmed up with 1000 calls, then 1000 timed calls each in turns of 50; setup: 40 timed rounds (after one warm-up), variants in turn; sshd on 127.0.0.1, ed25519 user key, Nagle off; every variant (floors and the transport alike) on the same ssh2, with its native crypto binding when ssh2_native_crypto is true. ssh2's default handshake sends a 'none' request and asks whether the key is accepted before signing; the transport does neither (it signs at once), and it coalesces the pieces ssh2 writes per packet into one write: the rows 'publickey only' and 'writes coalesced' show raw ssh2 with those changes",
+        "exec: each variant warmed up with 1000 calls, then 1000 timed calls each in turns of 50; setup: 40 timed rounds (after one warm-up), variants in turn; sshd on 127.0.0.1, ed25519 user key, Nagle off; every variant (floors and the transport alike) on the same ssh2, with its native crypto binding when ssh2_native_crypto is true. ssh2's default handshake sends a 'none' request and asks whether the key is accepted before signing; the transport does neither (it signs at once), and it coalesces the pieces ssh2 writes per packet into one write: the rows 'publickey only' and 'writes coalesced' show raw ssh2 with those changes; exec_cpu (Linux): CPU µs per call of this process's main thread, of sshd and of the shell (/proc/<pid>/schedstat), 3000 calls per variant in turns of 250 after 500 warm-up calls — with two cores, a call's wall time is close to their sum",
       ssh2_native_crypto: ssh2NativeCrypto,
-      results: { exec, setup },
+      results: { exec, setup, ...(execCpu ? { exec_cpu: execCpu } : {}) },
       ratios: {
         exec_p50_over_floor: +(sessionResult.p50_us / floorResult.p50_us).toFixed(2),
         exec_p50_over_stdout_stderr_floor: +(sessionResult.p50_us / bothResult.p50_us).toFixed(2),
