@@ -9,22 +9,18 @@
  * MCP server with its shell, on CPU 1), after an `unpinned` run where the scheduler places
  * everything. Needs `taskset` (util-linux) and two CPUs.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Session, createLocalTransport } from '@execkit/core';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { connectJsonRpc } from './jsonrpc-client.mjs';
+import { pin } from './placement.mjs';
 import { markerRunner } from './raw-shell.mjs';
 import { measureInterleaved } from './stats.mjs';
 
 const require = createRequire(import.meta.url);
-
-/** Sets the CPU affinity of every thread of `pid`. */
-function pin(pid, cpus) {
-  execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
-}
 
 /** A bare bash over pipes answering `echo hi` plus an end marker (stdout only, or stdout and stderr). */
 async function rawBash(withStderrMarker, place) {

@@ -4,9 +4,14 @@
  * transport; and connection setup (a raw ssh2 handshake to ready, and a raw handshake plus a shell
  * channel answering once) against opening an execkit session. Reference rows show raw ssh2 with
  * the transport's own changes (no `none` request; writes coalesced).
+ *
+ * As in the local benchmark, where the scheduler puts each process moves exec latency by tens of
+ * µs on this kind of machine, so exec is measured unpinned and then under controlled placements
+ * (needs `taskset` and two CPUs).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { cpus } from 'node:os';
 import { Socket } from 'node:net';
 import { Client } from 'ssh2';
 import { Session } from '@execkit/core';
@@ -14,6 +19,7 @@ import { createSshTransport } from '@execkit/transport-ssh';
 import { coalesceWrites } from '../packages/transport-ssh/dist/connection.js';
 import { startSshTestbed } from '../packages/transport-ssh/dist/test-support/index.js';
 import { cpuAccountingAvailable, cpuPerCall } from './cpu.mjs';
+import { pin } from './placement.mjs';
 import { markerRunner } from './raw-shell.mjs';
 import { measureInterleaved, percentile } from './stats.mjs';
 
@@ -72,6 +78,57 @@ async function timeEach(variants, rounds) {
   });
 }
 
+/**
+ * Exec latency: the raw floors and session.exec over ssh, on fresh connections, with `place(pid)`
+ * called on every sshd process and shell once they run; then (on Linux) CPU time per call.
+ */
+async function measureExec(raw, transportOptions, sshd, place) {
+  const floorClient = await rawConnect(raw);
+  const floor = await rawShell(floorClient);
+  const floorBoth = await rawShell(floorClient, true);
+  const coalescedClient = await rawConnect(raw, true);
+  const floorCoalesced = await rawShell(coalescedClient);
+  const transport = createSshTransport(transportOptions);
+  const session = await Session.open(transport);
+  for (const pid of sshd.processIds()) place(pid);
+  const sessionExec = async () => {
+    const r = await session.exec('echo hi');
+    if (r.stdout !== 'hi\n') throw new Error(`unexpected ${JSON.stringify(r)}`);
+  };
+  const exec = await measureInterleaved([
+    ['floor: raw ssh2 persistent channel, stdout marker', floor.run],
+    ['raw ssh2 persistent channel, stdout+stderr markers', floorBoth.run],
+    ['raw ssh2 persistent channel, stdout marker, writes coalesced', floorCoalesced.run],
+    ["session.exec('echo hi') over ssh", sessionExec],
+  ]);
+  // Where the time of one call goes: CPU per call of this process, sshd and the shell.
+  const cpu = cpuAccountingAvailable()
+    ? await cpuPerCall(
+        [
+          ['floor: raw ssh2 persistent channel, stdout marker', floor.run],
+          ['raw ssh2 persistent channel, stdout+stderr markers', floorBoth.run],
+          ["session.exec('echo hi') over ssh", sessionExec],
+        ],
+        () => sshd.processIds(),
+      )
+    : undefined;
+  floor.close();
+  floorBoth.close();
+  floorCoalesced.close();
+  floorClient.end();
+  coalescedClient.end();
+  await session.close();
+  await transport.close();
+  const [floorResult, bothResult, coalescedResult, sessionResult] = exec;
+  const ratios = {
+    exec_p50_over_floor: +(sessionResult.p50_us / floorResult.p50_us).toFixed(2),
+    exec_p50_over_stdout_stderr_floor: +(sessionResult.p50_us / bothResult.p50_us).toFixed(2),
+    exec_p50_over_coalesced_floor: +(sessionResult.p50_us / coalescedResult.p50_us).toFixed(2),
+  };
+  process.stderr.write(`${JSON.stringify(ratios)}\n`);
+  return { exec, cpu, ratios };
+}
+
 export async function benchSsh() {
   const bed = await startSshTestbed();
   const { sshd, users, knownHostsPath } = bed;
@@ -90,44 +147,9 @@ export async function benchSsh() {
       agent: false,
     };
 
-    const floorClient = await rawConnect(raw);
-    const floor = await rawShell(floorClient);
-    const floorBoth = await rawShell(floorClient, true);
-    const coalescedClient = await rawConnect(raw, true);
-    const floorCoalesced = await rawShell(coalescedClient);
-    const transport = createSshTransport(transportOptions);
-    const session = await Session.open(transport);
-    const exec = await measureInterleaved([
-      ['floor: raw ssh2 persistent channel, stdout marker', floor.run],
-      ['raw ssh2 persistent channel, stdout+stderr markers', floorBoth.run],
-      ['raw ssh2 persistent channel, stdout marker, writes coalesced', floorCoalesced.run],
-      [
-        "session.exec('echo hi') over ssh",
-        async () => {
-          const r = await session.exec('echo hi');
-          if (r.stdout !== 'hi\n') throw new Error(`unexpected ${JSON.stringify(r)}`);
-        },
-      ],
-    ]);
-    // Where the time of one call goes: CPU per call of this process, sshd and the shell.
-    const execCpu = cpuAccountingAvailable()
-      ? await cpuPerCall(
-          [
-            ['floor: raw ssh2 persistent channel, stdout marker', floor.run],
-            ['raw ssh2 persistent channel, stdout+stderr markers', floorBoth.run],
-            ["session.exec('echo hi') over ssh", () => session.exec('echo hi')],
-          ],
-          () => sshd.processIds(),
-        )
-      : undefined;
-    floor.close();
-    floorBoth.close();
-    floorCoalesced.close();
-    floorClient.end();
-    coalescedClient.end();
-    await session.close();
-    await transport.close();
-
+    const placements = {};
+    // First unpinned (wherever the scheduler puts each process), then under control.
+    placements.unpinned = await measureExec(raw, transportOptions, sshd, () => undefined);
     const setup = await timeEach(
       [
         [
@@ -167,22 +189,27 @@ export async function benchSsh() {
       ],
       41,
     );
-    const [floorResult, bothResult, coalescedResult, sessionResult] = exec;
+    // After the setup rounds, which run unpinned.
+    if (cpus().length >= 2) {
+      pin(process.pid, '0');
+      placements['same-cpu'] = await measureExec(raw, transportOptions, sshd, (pid) => pin(pid, '0'));
+      placements.split = await measureExec(raw, transportOptions, sshd, (pid) => pin(pid, '1'));
+    }
+    const { exec, cpu: execCpu, ratios: execRatios } = placements.unpinned;
     const [handshake, handshakeKeyOnly, handshakeShell, open] = setup;
     return {
       method:
-        "exec: each variant warmed up with 1000 calls, then 1000 timed calls each in turns of 50; setup: 40 timed rounds (after one warm-up), variants in turn; sshd on 127.0.0.1, ed25519 user key, Nagle off; every variant (floors and the transport alike) on the same ssh2, with its native crypto binding when ssh2_native_crypto is true. ssh2's default handshake sends a 'none' request and asks whether the key is accepted before signing; the transport does neither (it signs at once), and it coalesces the pieces ssh2 writes per packet into one write: the rows 'publickey only' and 'writes coalesced' show raw ssh2 with those changes; exec_cpu (Linux): CPU µs per call of this process's main thread, of sshd and of the shell (/proc/<pid>/schedstat), 3000 calls per variant in turns of 250 after 500 warm-up calls — with two cores, a call's wall time is close to their sum",
+        "exec: each variant warmed up with 1000 calls, then 1000 timed calls each in turns of 50; setup: 40 timed rounds (after one warm-up), variants in turn; sshd on 127.0.0.1, ed25519 user key, Nagle off; every variant (floors and the transport alike) on the same ssh2, with its native crypto binding when ssh2_native_crypto is true. ssh2's default handshake sends a 'none' request and asks whether the key is accepted before signing; the transport does neither (it signs at once), and it coalesces the pieces ssh2 writes per packet into one write: the rows 'publickey only' and 'writes coalesced' show raw ssh2 with those changes; exec_cpu (Linux): CPU µs per call of this process's main thread, of sshd and of the shell (/proc/<pid>/schedstat), 3000 calls per variant in turns of 250 after 500 warm-up calls — with two cores, a call's wall time is close to their sum. The exec rows and ratios are measured unpinned (the scheduler places every process); exec_placements repeats them under control: same-cpu (this process, sshd and every shell on CPU 0) and split (this process on CPU 0, sshd and the shells on CPU 1)",
       ssh2_native_crypto: ssh2NativeCrypto,
       results: { exec, setup, ...(execCpu ? { exec_cpu: execCpu } : {}) },
       ratios: {
-        exec_p50_over_floor: +(sessionResult.p50_us / floorResult.p50_us).toFixed(2),
-        exec_p50_over_stdout_stderr_floor: +(sessionResult.p50_us / bothResult.p50_us).toFixed(2),
-        exec_p50_over_coalesced_floor: +(sessionResult.p50_us / coalescedResult.p50_us).toFixed(2),
+        ...execRatios,
         setup_p50_over_raw_handshake: +(open.p50_ms / handshake.p50_ms).toFixed(2),
         setup_p50_over_raw_handshake_publickey_only: +(open.p50_ms / handshakeKeyOnly.p50_ms).toFixed(2),
         setup_p50_over_raw_handshake_and_shell: +(open.p50_ms / handshakeShell.p50_ms).toFixed(2),
       },
       targets: { exec_p50_over_floor: 1.5, setup_p50_over_raw_handshake: 1.2 },
+      exec_placements: Object.fromEntries(Object.entries(placements).map(([name, placement]) => [name, { ratios: placement.ratios, results: placement.exec, ...(placement.cpu ? { cpu: placement.cpu } : {}) }])),
     };
   } finally {
     await bed.dispose();
