@@ -79,6 +79,15 @@ async function timeEach(variants, rounds) {
 }
 
 /**
+ * Exec sampling: 5000 warm-up calls per variant (after 1000, a second measurement in the same
+ * process still ran the session faster), then 10 000 timed calls each in 200 turns. Where the
+ * scheduler puts the client, sshd and the shells shifts during a run and moves a call by tens of
+ * µs; with 1000 timed calls per variant the ratio for the same code ranged over 1.4–2.0 from one
+ * run to the next. A call takes ~0.2 ms, so this is ~10 s per placement.
+ */
+const EXEC_SAMPLING = { warmup: 5000, samples: 10_000, block: 50 };
+
+/**
  * Exec latency: the raw floors and session.exec over ssh, on fresh connections, with `place(pid)`
  * called on every sshd process and shell once they run; then (on Linux) CPU time per call.
  */
@@ -101,7 +110,7 @@ async function measureExec(raw, transportOptions, sshd, place) {
     ['raw ssh2 persistent channel, stdout marker, writes coalesced', floorCoalesced.run],
     ["session.exec('echo hi') over ssh", sessionExec],
   ];
-  const exec = await measureInterleaved(variants);
+  const exec = await measureInterleaved(variants, EXEC_SAMPLING);
   // Where the time of one call goes: CPU per call of this process, sshd and the shell (the
   // coalesced floor left out: it differs from the floor only in the client's writes).
   const cpu = cpuAccountingAvailable()
@@ -196,7 +205,7 @@ export async function benchSsh() {
     const [handshake, handshakeKeyOnly, handshakeShell, open] = setup;
     return {
       method:
-        "exec: each variant warmed up with 1000 calls, then 1000 timed calls each in turns of 50; setup: 40 timed rounds (after one warm-up), variants in turn; sshd on 127.0.0.1, ed25519 user key, Nagle off; every variant (floors and the transport alike) on the same ssh2, with its native crypto binding when ssh2_native_crypto is true. ssh2's default handshake sends a 'none' request and asks whether the key is accepted before signing; the transport does neither (it signs at once), and it coalesces the pieces ssh2 writes per packet into one write: the rows 'publickey only' and 'writes coalesced' show raw ssh2 with those changes; exec_cpu (Linux): CPU µs per call of this process's main thread, of sshd and of the shell (/proc/<pid>/schedstat), 3000 calls per variant in turns of 250 after 500 warm-up calls — with two cores, a call's wall time is close to their sum. The exec rows and ratios are measured unpinned (the scheduler places every process); exec_placements repeats them under control: same-cpu (this process, sshd and every shell on CPU 0) and split (this process on CPU 0, sshd and the shells on CPU 1)",
+        "exec: each variant warmed up with 5000 calls, then 10 000 timed calls each in turns of 50; setup: 40 timed rounds (after one warm-up), variants in turn; sshd on 127.0.0.1, ed25519 user key, Nagle off; every variant (floors and the transport alike) on the same ssh2, with its native crypto binding when ssh2_native_crypto is true. ssh2's default handshake sends a 'none' request and asks whether the key is accepted before signing; the transport does neither (it signs at once), and it coalesces the pieces ssh2 writes per packet into one write: the rows 'publickey only' and 'writes coalesced' show raw ssh2 with those changes; exec_cpu (Linux): CPU µs per call of this process's main thread, of sshd and of the shell (/proc/<pid>/schedstat), 3000 calls per variant in turns of 250 after 500 warm-up calls — with two cores, a call's wall time is close to their sum. The exec rows and ratios are measured unpinned (the scheduler places every process); exec_placements repeats them under control: same-cpu (this process, sshd and every shell on CPU 0) and split (this process on CPU 0, sshd and the shells on CPU 1)",
       ssh2_native_crypto: ssh2NativeCrypto,
       results: { exec, setup, ...(execCpu ? { exec_cpu: execCpu } : {}) },
       ratios: {
