@@ -147,8 +147,7 @@ async function measureExec(raw, transportOptions, sshd, place) {
 async function measureExecTrials(raw, transportOptions, sshd, place) {
   const trials = [];
   for (let t = 0; t < EXEC_TRIALS; t++) trials.push(await measureExec(raw, transportOptions, sshd, place));
-  const byRatio = [...trials].sort((a, b) => a.ratios.exec_p50_over_floor - b.ratios.exec_p50_over_floor);
-  const median = byRatio[Math.floor(byRatio.length / 2)];
+  const median = percentile([...trials].sort((a, b) => a.ratios.exec_p50_over_floor - b.ratios.exec_p50_over_floor), 50);
   const summary = trials.map(({ exec, ratios }) => ({ p50_us: Object.fromEntries(exec.map((row) => [row.name, row.p50_us])), ratios }));
   return { ...median, trials: summary };
 }
